@@ -1,0 +1,62 @@
+"""Login throttling: after LOGIN_MAX_FAILURES failures within LOGIN_LOCKOUT_MINUTES an account is locked
+for the rest of the window. Kept in the database, so every app server sees the same count."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from smartunion.core.audit import audit
+from smartunion.core.normalise import to_halfwidth
+
+from .models import LoginAttempt, User
+
+
+def normalise_identifier(raw: str) -> str:
+    return "".join(to_halfwidth(raw or "").split())[:64]
+
+
+def find_user(identifier: str) -> User | None:
+    """By 工号, else by mobile number."""
+    user = User.objects.filter(staff_no=identifier).first()
+    if user is None and identifier.isdigit() and len(identifier) == 11:
+        user = User.objects.filter(mobile=identifier).first()
+    return user
+
+
+def _recent_failures(identifier: str, user: User | None) -> int:
+    since = timezone.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    who = Q(identifier=identifier)
+    if user is not None:
+        who |= Q(user=user)
+    attempts = LoginAttempt.objects.filter(who, created_at__gte=since)
+    last_success = attempts.filter(succeeded=True).order_by("-created_at").values_list("created_at", flat=True).first()
+    failures = attempts.filter(succeeded=False)
+    if last_success is not None:
+        failures = failures.filter(created_at__gt=last_success)
+    return failures.count()
+
+
+def is_locked(identifier: str, user: User | None = None) -> bool:
+    return _recent_failures(identifier, user) >= settings.LOGIN_MAX_FAILURES
+
+
+def record_attempt(identifier: str, user: User | None, *, succeeded: bool, ip: str | None) -> None:
+    LoginAttempt.objects.create(identifier=identifier, user=user, succeeded=succeeded, ip_address=ip)
+    if not succeeded and _recent_failures(identifier, user) == settings.LOGIN_MAX_FAILURES:
+        audit(
+            actor=None,
+            action="accounts.login.locked",
+            target=user,
+            changes={"account": identifier, "failures": settings.LOGIN_MAX_FAILURES, "ip": ip},
+        )
+
+
+def client_ip_of(request: Any) -> str | None:
+    from smartunion.core.middleware import client_ip
+
+    return client_ip(request) if request is not None else None

@@ -1,0 +1,45 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "smartunion.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from . import navigation, permissions
+        from .excel.importing import user_may_import_anything
+
+        permissions.register(
+            permissions.PermissionSpec(
+                "core.console",
+                _("Use the officers' console"),
+                ("subunion_chair", "subunion_committee", "union_staff", "union_chair", "handling_office", "auditor", "sysadmin"),
+            ),
+            permissions.PermissionSpec(
+                "core.audit.view",
+                _("View the audit log"),
+                ("union_staff", "union_chair", "auditor", "sysadmin"),
+            ),
+        )
+        navigation.console_nav.register(
+            navigation.NavItem(
+                key="audit",
+                label=_("Audit log"),
+                url_name="core:audit_list",
+                permission="core.audit.view",
+                icon="shield",
+                group=navigation.GROUP_SYSTEM,
+                order=80,
+            ),
+            navigation.NavItem(
+                key="imports",
+                label=_("Import records"),
+                url_name="core:import_list",
+                permission=user_may_import_anything,
+                icon="upload",
+                group=navigation.GROUP_SYSTEM,
+                order=85,
+            ),
+        )

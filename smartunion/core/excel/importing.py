@@ -1,0 +1,371 @@
+"""The Excel import framework used by every import in SmartUnion.
+
+upload (checked) → read (``reader``) → map columns by header synonyms (saved per kind) → normalise each
+cell → validate each row → preview → confirm → apply in one transaction, idempotent by natural key →
+rejected rows downloadable with the reason beside each.
+
+An app defines an :class:`Importer` subclass (its fields, how to check a row against the database, how
+to apply it through the app's services) and registers it; the views, the task, the management command
+and the reports here work for every importer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from ..normalise import NormaliseError, clean_text, header_key
+from .reader import ImportFileError, SheetData, column_letter, read_sheet
+
+ACTION_CREATE = "create"
+ACTION_UPDATE = "update"
+ACTION_UNCHANGED = "unchanged"
+ACTION_SKIP = "skip"
+APPLYING_ACTIONS = (ACTION_CREATE, ACTION_UPDATE)
+
+STATUS_OK = "ok"
+STATUS_WARNING = "warning"
+STATUS_ERROR = "error"
+STATUS_SKIPPED = "skipped"
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ImportField:
+    name: str
+    label: str | Promise
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    parse: Callable[[Any], Any] | None = None  # a normaliser from core.normalise; None = clean_text
+    mask: Callable[[str], str] | None = None  # set for sensitive values: previews and reports store them masked
+    help_text: str | Promise = ""
+    example: str = ""
+
+    def header_keys(self) -> set[str]:
+        return {header_key(text) for text in (str(self.label), self.name, *self.synonyms)}
+
+
+@dataclass
+class Row:
+    number: int  # Excel row number
+    raw: dict[str, Any]  # field name → the cell as read
+    values: dict[str, Any] = field(default_factory=dict)  # field name → normalised value (None if blank)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    action: str = ""
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+    key: str = ""
+    target: Any = None  # what the importer matched in the database (not stored)
+    columns: dict[str, int] = field(default_factory=dict)  # field name → column index
+    labels: dict[str, str] = field(default_factory=dict)  # field name → label
+    cells: list[Any] = field(default_factory=list)  # the whole source row, for the error report
+
+    @property
+    def status(self) -> str:
+        if self.errors:
+            return STATUS_ERROR
+        if self.warnings:
+            return STATUS_WARNING
+        return STATUS_OK
+
+    def _where(self, field_name: str | None) -> str:
+        if field_name is None or field_name not in self.columns:
+            return _("Row %(row)d") % {"row": self.number}
+        return "%(cell)s %(label)s" % {
+            "cell": f"{column_letter(self.columns[field_name])}{self.number}",
+            "label": self.labels.get(field_name, field_name),
+        }
+
+    def error(self, message: str, field_name: str | None = None) -> None:
+        self.errors.append(f"{self._where(field_name)}：{message}")
+
+    def warn(self, message: str, field_name: str | None = None) -> None:
+        self.warnings.append(f"{self._where(field_name)}：{message}")
+
+    @property
+    def messages(self) -> list[str]:
+        return [*self.errors, *self.warnings]
+
+
+class Importer:
+    """Subclass per import kind. ``check_row`` and ``apply_row`` are where the app's rules live."""
+
+    kind: ClassVar[str]
+    label: ClassVar[str | Promise]
+    permission: ClassVar[str]
+    fields: ClassVar[list[ImportField]]
+    key_field: ClassVar[str]
+    description: ClassVar[str | Promise] = ""
+
+    def __init__(self, *, user: Any = None) -> None:
+        self.user = user
+
+    # -- hooks ----------------------------------------------------------------------------------
+    def prepare(self, rows: list[Row]) -> None:
+        """Load whatever ``check_row`` needs in a few queries (never one query per row)."""
+
+    def check_row(self, row: Row) -> None:
+        """Cross-field and database checks; set ``row.action`` (create/update/unchanged) and
+        ``row.changes`` ({field: [old, new]}). Report problems with ``row.error``/``row.warn``."""
+        raise NotImplementedError
+
+    def apply_row(self, row: Row) -> None:
+        """Write one checked row through the app's services (only called for create/update)."""
+        raise NotImplementedError
+
+    def apply_order(self, rows: list[Row]) -> list[Row]:
+        """The order rows are applied in (e.g. parents before children); file order by default."""
+        return rows
+
+    def after_apply(self, rows: list[Row]) -> None:
+        """Hook after every row was applied, inside the same transaction."""
+
+    # -- helpers ----------------------------------------------------------------------------------
+    @classmethod
+    def field(cls, name: str) -> ImportField:
+        for candidate in cls.fields:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(name)
+
+    @classmethod
+    def score_header(cls, keys: list[str]) -> int:
+        known = set().union(*(f.header_keys() for f in cls.fields))
+        return sum(1 for key in keys if key and key in known)
+
+    def diff(self, row: Row, current: dict[str, Any]) -> dict[str, list[Any]]:
+        """{field: [old, new]} between what the database holds and the row; sensitive values masked."""
+        changes: dict[str, list[Any]] = {}
+        for name, old in current.items():
+            new = row.values.get(name)
+            if new is None or new == old:
+                continue
+            mask = self.field(name).mask
+            if mask is not None:
+                changes[name] = [mask(str(old)) if old else old, mask(str(new))]
+            else:
+                changes[name] = [old, new]
+        return changes
+
+    def masked(self, values: dict[str, Any]) -> dict[str, Any]:
+        shown = {}
+        for f in self.fields:
+            value = values.get(f.name)
+            if value is not None and f.mask is not None:
+                value = f.mask(str(value))
+            shown[f.name] = value
+        return shown
+
+
+_importers: dict[str, type[Importer]] = {}
+
+
+def register_importer(importer: type[Importer]) -> type[Importer]:
+    _importers[importer.kind] = importer
+    return importer
+
+
+def get_importer(kind: str) -> type[Importer]:
+    try:
+        return _importers[kind]
+    except KeyError:
+        raise LookupError(kind) from None
+
+
+def importers_for_user(user: Any) -> list[type[Importer]]:
+    return [imp for imp in _importers.values() if user.is_authenticated and user.has_unit_perm(imp.permission)]
+
+
+def user_may_import_anything(user: Any) -> bool:
+    return bool(importers_for_user(user))
+
+
+# -- the pipeline ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    sheet_name: str
+    header_row: int
+    columns: dict[int, dict[str, str]]  # index → {"header", "field"}
+    rows: list[Row]
+    skipped: list[tuple[int, str]]
+    applied: bool = False
+
+    @property
+    def counts(self) -> dict[str, int]:
+        statuses = Counter(row.status for row in self.rows)
+        actions = Counter(row.action for row in self.rows if row.status != STATUS_ERROR)
+        return {
+            "total": len(self.rows),
+            STATUS_OK: statuses[STATUS_OK],
+            STATUS_WARNING: statuses[STATUS_WARNING],
+            STATUS_ERROR: statuses[STATUS_ERROR],
+            STATUS_SKIPPED: len(self.skipped),
+            ACTION_CREATE: actions[ACTION_CREATE],
+            ACTION_UPDATE: actions[ACTION_UPDATE],
+            ACTION_UNCHANGED: actions[ACTION_UNCHANGED],
+            ACTION_SKIP: actions[ACTION_SKIP],
+        }
+
+
+def map_columns(importer: type[Importer], headers: list[str], saved: dict[str, str]) -> dict[int, dict[str, str]]:
+    """Decide which field each column feeds. A mapping saved for the kind beats the built-in synonyms;
+    a field fed by two columns keeps the first."""
+    by_key: dict[str, str] = {}
+    for f in importer.fields:
+        for key in f.header_keys():
+            by_key.setdefault(key, f.name)
+    taken: set[str] = set()
+    columns: dict[int, dict[str, str]] = {}
+    for index, header in enumerate(headers):
+        key = header_key(header)
+        if not key:
+            continue
+        field_name = saved[key] if key in saved else by_key.get(key, "")
+        if field_name and field_name in taken:
+            field_name = ""
+        if field_name:
+            taken.add(field_name)
+        columns[index] = {"header": header, "field": field_name}
+    return columns
+
+
+def missing_required(importer: type[Importer], columns: dict[int, dict[str, str]]) -> list[str]:
+    mapped = {col["field"] for col in columns.values()}
+    return [str(f.label) for f in importer.fields if f.required and f.name not in mapped]
+
+
+def _normalise(importer: type[Importer], row: Row) -> None:
+    for f in importer.fields:
+        value = row.raw.get(f.name)
+        if clean_text(value) == "":
+            row.values[f.name] = None
+            if f.required:
+                row.error(_("this cell is empty; fill it in."), f.name)
+            continue
+        try:
+            row.values[f.name] = f.parse(value) if f.parse else clean_text(value)
+        except NormaliseError as exc:
+            row.values[f.name] = None
+            row.error(str(exc), f.name)
+
+
+def _mark_duplicates(importer: type[Importer], rows: list[Row]) -> None:
+    """Rows sharing a natural key: identical ones are imported once (warning); conflicting ones are all
+    rejected, because the file does not say which one is right."""
+    groups: dict[Any, list[Row]] = defaultdict(list)
+    for row in rows:
+        key = row.values.get(importer.key_field)
+        if key is not None and not row.errors:
+            groups[key].append(row)
+    label = str(importer.field(importer.key_field).label)
+    for key, group in groups.items():
+        if len(group) < 2:
+            continue
+        first = group[0]
+        if all(row.values == first.values for row in group[1:]):
+            for row in group[1:]:
+                row.action = ACTION_SKIP
+                row.warn(_("the same as row %(row)d; imported once.") % {"row": first.number})
+        else:
+            numbers = "、".join(str(row.number) for row in group)
+            for row in group:
+                row.error(
+                    _("%(label)s “%(key)s” appears in rows %(rows)s with different contents; keep only the right one.")
+                    % {"label": label, "key": key, "rows": numbers},
+                    importer.key_field,
+                )
+
+
+def run_import(
+    importer: Importer,
+    data: bytes,
+    *,
+    saved_mapping: dict[str, str] | None = None,
+    apply: bool = False,
+    progress: ProgressCallback | None = None,
+) -> Outcome:
+    """Read, check and (with ``apply``) write. Applying re-checks everything inside the transaction, so a
+    preview that went stale while the user looked at it cannot write outdated data."""
+    kind = type(importer)
+    sheet: SheetData = read_sheet(data, score_header=kind.score_header, min_score=1)
+    columns = map_columns(kind, sheet.headers, saved_mapping or {})
+    missing = missing_required(kind, columns)
+    if missing:
+        raise ImportFileError(
+            _("Required columns are missing: %(columns)s. Add them to the header row (row %(row)d) or match them "
+              "on the column mapping.") % {"columns": "、".join(missing), "row": sheet.header_row}
+        )
+    field_columns = {col["field"]: index for index, col in columns.items() if col["field"]}
+    labels = {f.name: str(f.label) for f in kind.fields}
+    rows: list[Row] = []
+    for number, cells in sheet.rows:
+        raw = {name: cells[index] for name, index in field_columns.items()}
+        rows.append(Row(number=number, raw=raw, columns=field_columns, labels=labels, cells=cells))
+
+    total = len(rows)
+    for row in rows:
+        _normalise(kind, row)
+        if row.values.get(kind.key_field) is not None:
+            row.key = str(row.values[kind.key_field])
+    _mark_duplicates(kind, rows)
+
+    def check_all() -> None:
+        importer.prepare([row for row in rows if not row.errors and row.action != ACTION_SKIP])
+        for done, row in enumerate(rows, start=1):
+            if not row.errors and row.action != ACTION_SKIP:
+                importer.check_row(row)
+            if progress and (done % 200 == 0 or done == total):
+                progress(done, total * (2 if apply else 1))
+
+    outcome = Outcome(sheet.sheet_name, sheet.header_row, columns, rows, sheet.skipped)
+    if not apply:
+        check_all()
+        return outcome
+    with transaction.atomic():
+        check_all()
+        for done, row in enumerate(importer.apply_order(rows), start=1):
+            if row.status != STATUS_ERROR and row.action in APPLYING_ACTIONS:
+                importer.apply_row(row)
+            if progress and (done % 200 == 0 or done == total):
+                progress(total + done, total * 2)
+        importer.after_apply(rows)
+    outcome.applied = True
+    return outcome
+
+
+def outcome_report(importer: Importer, outcome: Outcome, *, filename: str) -> dict[str, Any]:
+    """The JSON report of the management commands: every source row with its status and messages."""
+    return {
+        "kind": importer.kind,
+        "file": filename,
+        "sheet": outcome.sheet_name,
+        "header_row": outcome.header_row,
+        "applied": outcome.applied,
+        "columns": [
+            {"column": column_letter(index), "header": col["header"], "field": col["field"] or None}
+            for index, col in sorted(outcome.columns.items())
+        ],
+        "totals": outcome.counts,
+        "rows": [
+            {
+                "row": row.number,
+                "status": row.status,
+                "action": row.action if row.status != STATUS_ERROR else "reject",
+                "key": row.key,
+                "values": importer.masked(row.values),
+                "changes": row.changes,
+                "messages": row.messages,
+            }
+            for row in outcome.rows
+        ],
+        "skipped": [{"row": number, "reason": reason} for number, reason in outcome.skipped],
+    }

@@ -1,0 +1,37 @@
+"""Masks for sensitive values shown in lists and exports (GB/T 35273 7.2 display restrictions)."""
+
+from __future__ import annotations
+
+
+def mask_id_number(value: str | None) -> str:
+    """3206**********123X: region prefix and the last four kept."""
+    if not value:
+        return ""
+    value = str(value)
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """138****5678."""
+    if not value:
+        return ""
+    value = str(value)
+    if len(value) < 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_name(value: str | None) -> str:
+    """张*, 欧阳** — for public notices (公示)."""
+    if not value:
+        return ""
+    value = str(value)
+    if len(value) == 1:
+        return value
+    return value[0] + "*" * (len(value) - 1)
+
+
+def mask_text(value: str | None) -> str:
+    return "******" if value else ""

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Person, StaffCategory
+
+
+class PersonFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name, staff number, mobile or ID number"), required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False, empty_label=_("All units"))  # type: ignore[arg-type]
+    category = forms.ModelChoiceField(label=_("Staff category"), queryset=StaffCategory.objects.none(), required=False, empty_label=_("All"))
+    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", _("All")), *Person.Sex.choices])
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda unit: f"{'　' * unit.depth}{unit.name}"
+        self.fields["category"].queryset = StaffCategory.objects.filter(is_active=True)

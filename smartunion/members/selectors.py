@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from smartunion.core.crypto import blind_index
+from smartunion.core.normalise import NormaliseError, clean_text, normalise_id_number
+
+from .models import Person, StaffCategory
+
+
+def person_list_for_user(
+    *,
+    user: Any,
+    search: str = "",
+    unit: Any = None,
+    category: StaffCategory | None = None,
+    sex: str = "",
+) -> QuerySet[Person]:
+    people = user.scope_for("members.view").filter(Person.objects.select_related("unit", "category"), "unit")
+    if search:
+        term = clean_text(search)
+        condition = Q(name__icontains=term) | Q(staff_no=term) | Q(mobile=term)
+        try:  # a full ID number is found through its keyed hash (the stored value is encrypted)
+            condition |= Q(id_number_hash=blind_index(normalise_id_number(term).number))
+        except NormaliseError:
+            pass
+        people = people.filter(condition)
+    if unit is not None:
+        people = people.filter(unit__path__startswith=unit.path)
+    if category is not None:
+        people = people.filter(category=category)
+    if sex:
+        people = people.filter(sex=sex)
+    return people
+
+
+def person_get_for_user(*, user: Any, pk: Any) -> Person:
+    try:
+        return person_list_for_user(user=user).select_related("user").get(pk=pk)
+    except (Person.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def person_of_user(user: Any) -> Person | None:
+    if not user.is_authenticated:
+        return None
+    return Person.objects.select_related("unit", "category").filter(user=user).first()
+
+
+def count_in_scope(*, user: Any) -> int:
+    return person_list_for_user(user=user).count()
+
+
+def staff_categories() -> QuerySet[StaffCategory]:
+    return StaffCategory.objects.filter(is_active=True)

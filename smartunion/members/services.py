@@ -1,0 +1,124 @@
+"""Writes to the people registry. (Membership, transfers and the HR roster sync come with the members
+issue; this is the part every module already needs.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from smartunion.core.audit import audit, diff, snapshot
+from smartunion.core.crypto import blind_index
+from smartunion.core.masking import mask_id_number
+
+from .models import Person, StaffCategory
+
+PERSON_FIELDS = [
+    "name", "sex", "birth_date", "mobile", "category", "post_type", "hire_date", "unit", "post_salary", "grade_salary",
+]
+
+
+def _check_unit(actor: Any, unit: Any) -> None:
+    if actor is not None and not actor.has_unit_perm("members.edit", unit):
+        raise ValidationError(_("“%(unit)s” is outside the units you manage.") % {"unit": unit.name})
+
+
+def _id_hash(id_number: str) -> str | None:
+    return blind_index(id_number) if id_number else None
+
+
+def _check_id_unique(id_number: str, *, exclude: Person | None = None) -> None:
+    if not id_number:
+        return
+    clash = Person.objects.filter(id_number_hash=_id_hash(id_number))
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    other = clash.first()
+    if other is not None:
+        raise ValidationError({"id_number": _("This ID number already belongs to %(person)s.") % {"person": other}})
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Any,
+    staff_no: str,
+    name: str,
+    sex: str,
+    category: StaffCategory,
+    unit: Any,
+    id_number: str = "",
+    birth_date: dt.date | None = None,
+    mobile: str = "",
+    post_type: str = "",
+    hire_date: dt.date | None = None,
+    post_salary: Decimal = Decimal("0"),
+    grade_salary: Decimal = Decimal("0"),
+    user: Any = None,
+) -> Person:
+    _check_unit(actor, unit)
+    if Person.objects.filter(staff_no=staff_no).exists():
+        raise ValidationError({"staff_no": _("Staff number %(no)s is already registered.") % {"no": staff_no}})
+    _check_id_unique(id_number)
+    person = Person.objects.create(
+        staff_no=staff_no,
+        name=name,
+        sex=sex,
+        id_number=id_number,
+        id_number_hash=_id_hash(id_number),
+        birth_date=birth_date,
+        mobile=mobile,
+        category=category,
+        post_type=post_type,
+        hire_date=hire_date,
+        unit=unit,
+        post_salary=post_salary,
+        grade_salary=grade_salary,
+        user=user,
+    )
+    changes = snapshot(person, PERSON_FIELDS)
+    changes["staff_no"] = staff_no
+    if id_number:
+        changes["id_number"] = mask_id_number(id_number)
+    audit(actor=actor, action="members.person.created", target=person, changes=changes)
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
+    """Change HR data of a person; only the given fields change, and only if they differ."""
+    unknown = set(fields) - {*PERSON_FIELDS, "id_number"}
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    _check_unit(actor, person.unit)
+    if "unit" in fields:
+        _check_unit(actor, fields["unit"])
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = snapshot(person, PERSON_FIELDS)
+    old_id = person.id_number
+    for name, value in fields.items():
+        setattr(person, name, value)
+    changes = diff(before, snapshot(person, PERSON_FIELDS))
+    update_fields = [name for name in PERSON_FIELDS if name in changes]
+    if "id_number" in fields and fields["id_number"] != old_id:
+        _check_id_unique(fields["id_number"], exclude=person)
+        person.id_number_hash = _id_hash(fields["id_number"])
+        changes["id_number"] = [mask_id_number(old_id), mask_id_number(fields["id_number"])]
+        update_fields += ["id_number", "id_number_hash"]
+    if not update_fields:
+        return person
+    person.save(update_fields=[*update_fields, "updated_at"])
+    audit(actor=actor, action="members.person.updated", target=person, changes=changes)
+    return person
+
+
+def person_reveal_id_number(*, actor: Any, person: Person) -> str:
+    """The full ID number, for someone entitled to it; every reveal is logged as sensitive access."""
+    if not actor.has_unit_perm("members.sensitive.view", person.unit):
+        raise PermissionDenied
+    audit(actor=actor, action="members.person.id_viewed", target=person, sensitive=True)
+    return person.id_number

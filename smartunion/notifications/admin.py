@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from .models import Delivery, Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "recipient", "kind", "created_at", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "recipient__name", "recipient__staff_no"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["notification", "channel", "status", "attempts", "sent_at", "last_error"]
+    list_filter = ["channel", "status"]

@@ -1,0 +1,47 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationsConfig(AppConfig):
+    name = "smartunion.organisations"
+    label = "organisations"
+    verbose_name = _("Union organisation")
+
+    def ready(self) -> None:
+        from smartunion.core import audit, navigation, permissions
+        from smartunion.core.permissions import PermissionSpec
+
+        from . import imports  # noqa: F401  (registers the unit importer)
+
+        officers = ("subunion_chair", "subunion_committee", "union_staff", "union_chair", "sysadmin")
+        permissions.register(
+            PermissionSpec("organisations.view", _("View the union organisation"), (*officers, "auditor")),
+            PermissionSpec("organisations.edit", _("Create, rename, move, merge and dissolve units"), ("subunion_chair", "union_staff", "union_chair", "sysadmin")),
+            PermissionSpec("organisations.officers", _("Appoint unit officers"), ("subunion_chair", "union_staff", "union_chair", "sysadmin")),
+            PermissionSpec("organisations.import", _("Import the unit list from Excel"), ("union_staff", "sysadmin")),
+        )
+        audit.register_actions(
+            {
+                "organisations.unit.created": _("Unit created"),
+                "organisations.unit.updated": _("Unit changed"),
+                "organisations.unit.moved": _("Unit moved"),
+                "organisations.unit.merged": _("Unit merged into another"),
+                "organisations.unit.absorbed": _("Unit absorbed another"),
+                "organisations.unit.dissolved": _("Unit dissolved"),
+                "organisations.alias.added": _("Alias added"),
+                "organisations.alias.removed": _("Alias removed"),
+                "organisations.officer.appointed": _("Officer appointed"),
+                "organisations.officer.term_ended": _("Officer term ended"),
+            }
+        )
+        navigation.console_nav.register(
+            navigation.NavItem(
+                key="organisations",
+                label=_("Union organisation"),
+                url_name="organisations:unit_list",
+                permission="organisations.view",
+                icon="tree",
+                group=navigation.GROUP_ORGANISATION,
+                order=10,
+            )
+        )

@@ -1,0 +1,155 @@
+"""Reads of the union tree. Subtree and ancestor queries are one SQL query each, whatever the depth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from smartunion.core.normalise import clean_name
+from smartunion.core.permissions import Scope
+
+from .models import OfficerTerm, OrgUnit, UnitAlias, UnitKind
+
+
+def subtree(unit: OrgUnit, *, include_self: bool = True) -> QuerySet[OrgUnit]:
+    units = OrgUnit.objects.filter(path__startswith=unit.path)
+    if not include_self:
+        units = units.exclude(pk=unit.pk)
+    return units
+
+
+def ancestors(unit: OrgUnit, *, include_self: bool = False) -> list[OrgUnit]:
+    """From the root down (one query; none for a root)."""
+    ids = unit.ancestor_ids
+    found = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids)} if ids else {}
+    chain = [found[i] for i in ids if i in found]
+    return [*chain, unit] if include_self else chain
+
+
+def ancestors_of_many(units: list[OrgUnit]) -> dict[int, list[OrgUnit]]:
+    """Ancestors of several units in one query (for breadcrumbs in a list)."""
+    ids = {i for unit in units for i in unit.ancestor_ids}
+    found = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids)} if ids else {}
+    return {unit.pk: [found[i] for i in unit.ancestor_ids if i in found] for unit in units}
+
+
+def unit_list_for_user(
+    *, user: Any, perm: str = "organisations.view", search: str = "", union_type: str = "", include_inactive: bool = False
+) -> QuerySet[OrgUnit]:
+    scope: Scope = user.scope_for(perm)
+    units = scope.filter(OrgUnit.objects.select_related("kind", "parent"), unit_field="")
+    if not include_inactive:
+        units = units.filter(is_active=True)
+    if search:
+        term = clean_name(search)
+        units = units.filter(
+            Q(name__icontains=term) | Q(short_name__icontains=term) | Q(code__iexact=term) | Q(aliases__alias__icontains=term)
+        ).distinct()
+    if union_type:
+        units = units.filter(union_type=union_type)
+    return units
+
+
+def unit_get_for_user(*, user: Any, pk: Any, perm: str = "organisations.view") -> OrgUnit:
+    scope: Scope = user.scope_for(perm)
+    try:
+        return scope.filter(OrgUnit.objects.select_related("kind", "parent", "merged_into"), unit_field="").get(pk=pk)
+    except (OrgUnit.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def unit_children(unit: OrgUnit) -> QuerySet[OrgUnit]:
+    return (
+        unit.children.filter(is_active=True)
+        .select_related("kind")
+        .annotate(child_count=Count("children", filter=Q(children__is_active=True)))
+        .order_by("sort_order", "name")
+    )
+
+
+def unit_officers(unit: OrgUnit) -> dict[str, list[OfficerTerm]]:
+    today = timezone.localdate()
+    terms = list(unit.officer_terms.select_related("user", "position").order_by("position__sort_order", "-start_date"))
+    current = [t for t in terms if t.start_date <= today and (t.end_date is None or t.end_date >= today)]
+    past = [t for t in terms if t not in current]
+    return {"current": current, "past": past}
+
+
+def unit_choices_for_user(*, user: Any, perm: str, exclude_subtree_of: OrgUnit | None = None) -> QuerySet[OrgUnit]:
+    """Active units the user may pick for an action needing ``perm`` (for form selects)."""
+    units = user.scope_for(perm).filter(OrgUnit.objects.filter(is_active=True), unit_field="")
+    if exclude_subtree_of is not None:
+        units = units.exclude(path__startswith=exclude_subtree_of.path)
+    return units.order_by("path")
+
+
+def root_units() -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(parent__isnull=True, is_active=True)
+
+
+def unit_kinds() -> QuerySet[UnitKind]:
+    return UnitKind.objects.filter(is_active=True)
+
+
+def resolve_unit(name: str, *, units: QuerySet[OrgUnit] | None = None) -> OrgUnit | None:
+    """Find an active unit by its name, short name, code or a known alias (the import lookup)."""
+    term = clean_name(name)
+    if not term:
+        return None
+    base = units if units is not None else OrgUnit.objects.all()
+    base = base.filter(is_active=True)
+    unit = base.filter(Q(name=term) | Q(code=term) | Q(short_name=term)).order_by("depth").first()
+    if unit is not None:
+        return unit
+    alias = UnitAlias.objects.select_related("unit").filter(alias=term, unit__is_active=True).first()
+    return alias.unit if alias else None
+
+
+class UnitResolver:
+    """Resolves many unit names for an import with two queries in all, not two per row."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, OrgUnit] = {}
+        for unit in OrgUnit.objects.filter(is_active=True).order_by("-depth"):
+            for key in (unit.code, unit.short_name, unit.name):
+                if key:
+                    self.by_key[clean_name(key)] = unit
+        for alias in UnitAlias.objects.select_related("unit").filter(unit__is_active=True):
+            self.by_key.setdefault(clean_name(alias.alias), alias.unit)
+
+    def resolve(self, name: str) -> OrgUnit | None:
+        return self.by_key.get(clean_name(name))
+
+    def suggest(self, name: str) -> str | None:
+        """The closest known name, for the "did you mean" of a warning."""
+        import difflib
+
+        matches = difflib.get_close_matches(clean_name(name), list(self.by_key), n=1, cutoff=0.6)
+        return self.by_key[matches[0]].name if matches else None
+
+
+def officer_terms_for_user(*, user: Any) -> QuerySet[OfficerTerm]:
+    return OfficerTerm.objects.filter(user=user).select_related("unit", "position")
+
+
+def officer_term_get_for_user(*, user: Any, pk: Any) -> OfficerTerm:
+    scope: Scope = user.scope_for("organisations.officers")
+    try:
+        return scope.filter(OfficerTerm.objects.select_related("unit", "user", "position"), "unit").get(pk=pk)
+    except (OfficerTerm.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def alias_get_for_user(*, user: Any, pk: Any) -> UnitAlias:
+    scope: Scope = user.scope_for("organisations.edit")
+    try:
+        return scope.filter(UnitAlias.objects.select_related("unit"), "unit").get(pk=pk)
+    except (UnitAlias.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def units_with_prefetched_aliases(units: QuerySet[OrgUnit]) -> QuerySet[OrgUnit]:
+    return units.prefetch_related(Prefetch("aliases", queryset=UnitAlias.objects.order_by("alias")))
