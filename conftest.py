@@ -18,13 +18,26 @@ DEFAULT_PASSWORD = "Secret-2026!"
 @pytest.fixture
 def tree(db: Any) -> SimpleNamespace:
     """江海大学工会 → 机械工程学院 (A) → 第一工会小组 (A1); 外国语学院 (B) → 第一工会小组 (B1)."""
-    root = org_services.unit_create(actor=None, name="江海大学工会", code="00", union_type=OrgUnit.UnionType.SCHOOL)
-    a = org_services.unit_create(
-        actor=None, name="机械工程学院", code="01", union_type=OrgUnit.UnionType.BRANCH, parent=root, short_name="机械学院"
+    root = org_services.unit_create(
+        actor=None, name="江海大学工会", code="00", union_type=OrgUnit.UnionType.SCHOOL
     )
-    a1 = org_services.unit_create(actor=None, name="第一工会小组", code="0101", union_type=OrgUnit.UnionType.GROUP, parent=a)
-    b = org_services.unit_create(actor=None, name="外国语学院", code="02", union_type=OrgUnit.UnionType.BRANCH, parent=root)
-    b1 = org_services.unit_create(actor=None, name="第一工会小组", code="0201", union_type=OrgUnit.UnionType.GROUP, parent=b)
+    a = org_services.unit_create(
+        actor=None,
+        name="机械工程学院",
+        code="01",
+        union_type=OrgUnit.UnionType.BRANCH,
+        parent=root,
+        short_name="机械学院",
+    )
+    a1 = org_services.unit_create(
+        actor=None, name="第一工会小组", code="0101", union_type=OrgUnit.UnionType.GROUP, parent=a
+    )
+    b = org_services.unit_create(
+        actor=None, name="外国语学院", code="02", union_type=OrgUnit.UnionType.BRANCH, parent=root
+    )
+    b1 = org_services.unit_create(
+        actor=None, name="第一工会小组", code="0201", union_type=OrgUnit.UnionType.GROUP, parent=b
+    )
     return SimpleNamespace(root=root, a=a, a1=a1, b=b, b1=b1)
 
 
@@ -36,7 +49,12 @@ def make_user(db: Any) -> Any:
     """make_user(role="subunion_chair", unit=tree.a) → an active user holding that role there."""
 
     def make(
-        role: str | None = None, unit: OrgUnit | None = None, *, staff_no: str | None = None, name: str = "测试用户", **extra: Any
+        role: str | None = None,
+        unit: OrgUnit | None = None,
+        *,
+        staff_no: str | None = None,
+        name: str = "测试用户",
+        **extra: Any,
     ) -> User:
         _counter["n"] += 1
         user = User.objects.create_user(staff_no or f"T{_counter['n']:05d}", name, DEFAULT_PASSWORD, **extra)

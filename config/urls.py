@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="accounts:home", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="accounts:home", permanent=False), name="root"),
     path("", include("smartunion.accounts.urls")),
     path("console/org/", include("smartunion.organisations.urls")),
     path("console/members/", include("smartunion.members.urls")),

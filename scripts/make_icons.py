@@ -16,18 +16,28 @@ def draw(size: int, *, maskable: bool = False) -> Image.Image:
     # vertical gradient approximated by bands from #e53935 to #b71c1c
     top, bottom = (0xE5, 0x39, 0x35), (0xB7, 0x1C, 0x1C)
     mask = Image.new("L", (big, big), 0)
-    ImageDraw.Draw(mask).rounded_rectangle([0, 0, big - 1, big - 1], radius=0 if maskable else 22 * unit, fill=255)
+    ImageDraw.Draw(mask).rounded_rectangle(
+        [0, 0, big - 1, big - 1], radius=0 if maskable else 22 * unit, fill=255
+    )
     gradient = Image.new("RGBA", (big, big))
     gd = ImageDraw.Draw(gradient)
     for y in range(big):
         t = y / big
-        gd.line([(0, y), (big, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)) + (255,))
+        gd.line(
+            [(0, y), (big, y)],
+            fill=(*tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)), 255),
+        )
     image.paste(gradient, (0, 0), mask)
     inset = 0.12 if maskable else 0.0  # maskable icons keep the glyph inside the safe zone
 
     def box(x: float, y: float, w: float, h: float) -> list[float]:
         s = 1 - 2 * inset
-        return [(inset * 96 + x * s) * unit, (inset * 96 + y * s) * unit, (inset * 96 + (x + w) * s) * unit, (inset * 96 + (y + h) * s) * unit]
+        return [
+            (inset * 96 + x * s) * unit,
+            (inset * 96 + y * s) * unit,
+            (inset * 96 + (x + w) * s) * unit,
+            (inset * 96 + (y + h) * s) * unit,
+        ]
 
     radius = 4.5 * unit * (1 - 2 * inset)
     d.rounded_rectangle(box(22, 24, 52, 9), radius=radius, fill="white")

@@ -13,9 +13,23 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("staff_no", "password")}),
         ("Personal", {"fields": ("name", "mobile", "email")}),
-        ("Status", {"fields": ("is_active", "is_staff", "is_superuser", "must_change_password", "last_login", "date_joined")}),
+        (
+            "Status",
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "must_change_password",
+                    "last_login",
+                    "date_joined",
+                )
+            },
+        ),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("staff_no", "name", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("staff_no", "name", "password1", "password2")}),
+    )
     readonly_fields = ["last_login", "date_joined"]
     filter_horizontal = ()
 

@@ -15,9 +15,15 @@ class AccountsConfig(AppConfig):
         from .roles import sync_permissions_and_roles
 
         permissions.register(
-            PermissionSpec("accounts.roles.assign", _("Assign roles within one's units"), ("subunion_chair", "union_staff", "union_chair", "sysadmin")),
+            PermissionSpec(
+                "accounts.roles.assign",
+                _("Assign roles within one's units"),
+                ("subunion_chair", "union_staff", "union_chair", "sysadmin"),
+            ),
             PermissionSpec("accounts.roles.edit", _("Define roles and their permissions"), ("sysadmin",)),
-            PermissionSpec("accounts.users.manage", _("Create accounts and reset passwords"), ("union_staff", "sysadmin")),
+            PermissionSpec(
+                "accounts.users.manage", _("Create accounts and reset passwords"), ("union_staff", "sysadmin")
+            ),
         )
         audit.register_actions(
             {

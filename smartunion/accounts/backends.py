@@ -15,7 +15,11 @@ class StaffNoOrMobileBackend(ModelBackend):
     """Password login by 工号 or mobile number, throttled per account."""
 
     def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         if not username or password is None:
             return None
@@ -39,7 +43,11 @@ class CASBackend(ModelBackend):
     """Campus single sign-on (CAS 3.0): the validated CAS user must be the 工号 of an active account."""
 
     def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, cas_ticket: str | None = None, cas_service: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        cas_ticket: str | None = None,
+        cas_service: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         if not cas_ticket or not cas_service or not cas.enabled():
             return None

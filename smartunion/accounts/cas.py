@@ -8,6 +8,7 @@ roster, never from a CAS login.
 
 from __future__ import annotations
 
+import http.client
 import logging
 import urllib.error
 import urllib.request
@@ -65,9 +66,9 @@ def parse_response(body: bytes) -> CasResult | None:
 def validate(ticket: str, service: str) -> CasResult | None:
     url = f"{settings.CAS_SERVER_URL}/p3/serviceValidate?{urlencode({'ticket': ticket, 'service': service})}"
     try:
-        with urllib.request.urlopen(url, timeout=settings.CAS_VALIDATE_TIMEOUT) as response:  # noqa: S310
+        with urllib.request.urlopen(url, timeout=settings.CAS_VALIDATE_TIMEOUT) as response:
             body = response.read()
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+    except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError, ValueError) as exc:
         logger.warning("CAS validation failed: %s", exc)
         return None
     return parse_response(body)

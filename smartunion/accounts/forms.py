@@ -18,7 +18,9 @@ class LoginForm(forms.Form):
         max_length=64,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True, "inputmode": "text"}),
     )
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class PasswordChangeForm(DjangoPasswordChangeForm):
@@ -32,7 +34,9 @@ class UserPickField(forms.CharField):
         staff_no = clean_text(super().clean(value)).replace(" ", "")
         user = User.objects.filter(staff_no=staff_no, is_active=True).first()
         if user is None:
-            raise forms.ValidationError(_("No active account has the staff number %(no)s.") % {"no": staff_no})
+            raise forms.ValidationError(
+                _("No active account has the staff number %(no)s.") % {"no": staff_no}
+            )
         return user
 
 
@@ -52,7 +56,9 @@ class RoleAssignForm(forms.Form):
 
 class AssignmentFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or staff number"), required=False)
-    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.all(), required=False, empty_label=_("All"))
+    role = forms.ModelChoiceField(
+        label=_("Role"), queryset=Role.objects.all(), required=False, empty_label=_("All")
+    )
     revoked = forms.BooleanField(label=_("Include revoked"), required=False)
 
 
@@ -77,5 +83,7 @@ class UserEditForm(forms.Form):
 class UserFilterForm(forms.Form):
     q = forms.CharField(label=_("Name, staff number or mobile"), required=False)
     active = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), ("1", _("Active")), ("0", _("Deactivated"))]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), ("1", _("Active")), ("0", _("Deactivated"))],
     )

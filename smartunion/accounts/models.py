@@ -30,7 +30,9 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, staff_no: str, name: str = "", password: str | None = None, **extra: Any) -> User:
+    def create_superuser(
+        self, staff_no: str, name: str = "", password: str | None = None, **extra: Any
+    ) -> User:
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self.create_user(staff_no, name, password, **extra)
@@ -104,6 +106,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         return scope.covers(unit.path)
 
     def permission_codes(self) -> frozenset[str]:
+        if not self.is_active:
+            return frozenset()
         if self.is_superuser:
             from smartunion.core.permissions import all_permissions
 
@@ -132,7 +136,9 @@ class Role(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=50, unique=True)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    permissions = models.ManyToManyField(Permission, verbose_name=_("permissions"), blank=True, related_name="roles")
+    permissions = models.ManyToManyField(
+        Permission, verbose_name=_("permissions"), blank=True, related_name="roles"
+    )
     is_system = models.BooleanField(_("seeded role"), default=False)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -161,10 +167,17 @@ class RoleAssignment(models.Model):
 
     UNIT_MERGE_POLICY = "keep"  # what someone was granted at the merged unit stays on record there
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="role_assignments")
-    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="assignments")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="role_assignments"
+    )
+    role = models.ForeignKey(
+        Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="assignments"
+    )
     unit = models.ForeignKey(
-        "organisations.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="role_assignments"
+        "organisations.OrgUnit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
     )
     valid_from = models.DateField(_("valid from"), default=timezone.localdate)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
@@ -186,7 +199,9 @@ class RoleAssignment(models.Model):
         ordering = ["unit__path", "role__sort_order"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "unit"], condition=Q(revoked_at__isnull=True), name="role_assignment_unique_open"
+                fields=["user", "role", "unit"],
+                condition=Q(revoked_at__isnull=True),
+                name="role_assignment_unique_open",
             ),
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),

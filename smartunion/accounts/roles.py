@@ -43,7 +43,8 @@ def sync_permissions_and_roles(**kwargs: Any) -> None:
 
     for order, (code, name, description) in enumerate(DEFAULT_ROLES):
         Role.objects.get_or_create(
-            code=code, defaults={"name": name, "description": description, "is_system": True, "sort_order": order}
+            code=code,
+            defaults={"name": name, "description": description, "is_system": True, "sort_order": order},
         )
     roles = {role.code: role for role in Role.objects.all()}
     known = set(Permission.objects.values_list("code", flat=True))

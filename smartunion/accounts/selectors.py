@@ -15,7 +15,9 @@ def role_assignments_for_user(
 ) -> QuerySet[RoleAssignment]:
     """Assignments at units where ``user`` may assign roles."""
     scope = user.scope_for("accounts.roles.assign")
-    assignments = scope.filter(RoleAssignment.objects.select_related("user", "role", "unit", "granted_by"), "unit")
+    assignments = scope.filter(
+        RoleAssignment.objects.select_related("user", "role", "unit", "granted_by"), "unit"
+    )
     if not include_revoked:
         assignments = assignments.filter(revoked_at__isnull=True)
     if role is not None:
@@ -61,9 +63,13 @@ def users_for_admin(*, user: Any, search: str = "", active: bool | None = None) 
 
 def user_get_for_admin(*, user: Any, pk: Any) -> User:
     try:
-        return users_for_admin(user=user).prefetch_related(
-            Prefetch("role_assignments", queryset=RoleAssignment.objects.select_related("role", "unit"))
-        ).get(pk=pk)
+        return (
+            users_for_admin(user=user)
+            .prefetch_related(
+                Prefetch("role_assignments", queryset=RoleAssignment.objects.select_related("role", "unit"))
+            )
+            .get(pk=pk)
+        )
     except (User.DoesNotExist, ValueError):
         raise Http404 from None
 

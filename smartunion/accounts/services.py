@@ -44,7 +44,9 @@ def _clean_mobile(mobile: str, *, exclude: User | None = None) -> str | None:
     if exclude is not None:
         clash = clash.exclude(pk=exclude.pk)
     if clash.exists():
-        raise ValidationError({"mobile": _("Another account already uses the mobile number %(mobile)s.") % {"mobile": mobile}})
+        raise ValidationError(
+            {"mobile": _("Another account already uses the mobile number %(mobile)s.") % {"mobile": mobile}}
+        )
     return mobile
 
 
@@ -68,16 +70,28 @@ def user_create(
     if not name:
         raise ValidationError({"name": _("Enter the name.")})
     if User.objects.filter(staff_no=staff_no).exists():
-        raise ValidationError({"staff_no": _("An account with the staff number %(no)s already exists.") % {"no": staff_no}})
+        raise ValidationError(
+            {"staff_no": _("An account with the staff number %(no)s already exists.") % {"no": staff_no}}
+        )
     initial = password or generate_initial_password()
-    user = User(staff_no=staff_no, name=name, mobile=_clean_mobile(mobile), email=clean_text(email), must_change_password=True)
+    user = User(
+        staff_no=staff_no,
+        name=name,
+        mobile=_clean_mobile(mobile),
+        email=clean_text(email),
+        must_change_password=True,
+    )
     user.set_password(initial)
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        raise ValidationError(_("The staff number or mobile number was just taken by another account.")) from None
-    audit(actor=actor, action="accounts.user.created", target=user, changes={"staff_no": staff_no, "name": name})
+        raise ValidationError(
+            _("The staff number or mobile number was just taken by another account.")
+        ) from None
+    audit(
+        actor=actor, action="accounts.user.created", target=user, changes={"staff_no": staff_no, "name": name}
+    )
     return user, initial
 
 
@@ -102,7 +116,8 @@ def user_reset_password(*, actor: Any, user: User) -> str:
     password = generate_initial_password()
     user.set_password(password)
     user.must_change_password = True
-    user.save(update_fields=["password", "must_change_password"])
+    user.password_changed_at = timezone.now()  # also ends a login lock (throttle counts from here)
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     audit(actor=actor, action="accounts.user.password_reset", target=user)
     return password
 
@@ -161,7 +176,9 @@ def role_assign(
 ) -> RoleAssignment:
     if not role_grantable_by(actor, role, unit):
         raise ValidationError(
-            _("You may not grant the role “%(role)s” at “%(unit)s”: it carries permissions you do not hold there.")
+            _(
+                "You may not grant the role “%(role)s” at “%(unit)s”: it carries permissions you do not hold there."
+            )
             % {"role": role.name, "unit": unit.name}
         )
     if not user.is_active:
@@ -172,7 +189,10 @@ def role_assign(
     if valid_until is not None and valid_until < valid_from:
         raise ValidationError({"valid_until": _("The end date is before the start date.")})
     if RoleAssignment.objects.filter(user=user, role=role, unit=unit, revoked_at__isnull=True).exists():
-        raise ValidationError(_("%(user)s already holds “%(role)s” at “%(unit)s”.") % {"user": user, "role": role.name, "unit": unit.name})
+        raise ValidationError(
+            _("%(user)s already holds “%(role)s” at “%(unit)s”.")
+            % {"user": user, "role": role.name, "unit": unit.name}
+        )
     try:
         with transaction.atomic():
             assignment = RoleAssignment.objects.create(
@@ -185,12 +205,21 @@ def role_assign(
                 note=clean_text(note),
             )
     except IntegrityError:
-        raise ValidationError(_("%(user)s already holds “%(role)s” at “%(unit)s”.") % {"user": user, "role": role.name, "unit": unit.name}) from None
+        raise ValidationError(
+            _("%(user)s already holds “%(role)s” at “%(unit)s”.")
+            % {"user": user, "role": role.name, "unit": unit.name}
+        ) from None
     audit(
         actor=actor,
         action="accounts.role.assigned",
         target=assignment,
-        changes={"user": str(user), "role": role.name, "unit": unit.name, "valid_from": valid_from, "valid_until": valid_until},
+        changes={
+            "user": str(user),
+            "role": role.name,
+            "unit": unit.name,
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+        },
     )
     user.forget_grants()
     return assignment
@@ -198,7 +227,11 @@ def role_assign(
 
 @transaction.atomic
 def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
-    assignment = RoleAssignment.objects.select_for_update().select_related("user", "role", "unit").get(pk=assignment.pk)
+    assignment = (
+        RoleAssignment.objects.select_for_update()
+        .select_related("user", "role", "unit")
+        .get(pk=assignment.pk)
+    )
     if actor is not None and not actor.has_unit_perm("accounts.roles.assign", assignment.unit):
         raise PermissionDenied
     if assignment.revoked_at is not None:
@@ -218,7 +251,9 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
 
 
 @transaction.atomic
-def role_set_permissions(*, actor: Any, role: Role, codes: set[str], name: str | None = None, description: str | None = None) -> Role:
+def role_set_permissions(
+    *, actor: Any, role: Role, codes: set[str], name: str | None = None, description: str | None = None
+) -> Role:
     _require_everywhere(actor, "accounts.roles.edit")
     known = set(Permission.objects.values_list("code", flat=True))
     unknown = codes - known

@@ -30,11 +30,15 @@ def find_user(identifier: str) -> User | None:
 
 def _recent_failures(identifier: str, user: User | None) -> int:
     since = timezone.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    if user is not None and user.password_changed_at is not None and user.password_changed_at > since:
+        since = user.password_changed_at  # a new password (e.g. reset by the union office) unlocks
     who = Q(identifier=identifier)
     if user is not None:
         who |= Q(user=user)
     attempts = LoginAttempt.objects.filter(who, created_at__gte=since)
-    last_success = attempts.filter(succeeded=True).order_by("-created_at").values_list("created_at", flat=True).first()
+    last_success = (
+        attempts.filter(succeeded=True).order_by("-created_at").values_list("created_at", flat=True).first()
+    )
     failures = attempts.filter(succeeded=False)
     if last_success is not None:
         failures = failures.filter(created_at__gt=last_success)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -40,7 +41,9 @@ from .forms import (
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 
@@ -64,7 +67,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if throttle.is_locked(identifier, throttle.find_user(identifier)):
             form.add_error(
                 None,
-                _("Too many wrong passwords: this account is locked for %(minutes)d minutes. Try again later or ask the union office to reset your password.")
+                _(
+                    "Too many wrong passwords: this account is locked for %(minutes)d minutes. Try again later or ask the union office to reset your password."
+                )
                 % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
             )
         else:
@@ -115,7 +120,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
 def _cas_service_url(request: HttpRequest) -> str:
     callback = request.build_absolute_uri(reverse("accounts:cas_callback"))
     next_url = _safe_next(request, "")
-    return f"{callback}?next={next_url}" if next_url else callback
+    # Encoded, so that a next with its own query string comes back whole and the service matches.
+    return f"{callback}?{urlencode({'next': next_url})}" if next_url else callback
 
 
 def cas_login(request: HttpRequest) -> HttpResponse:
@@ -134,7 +140,9 @@ def cas_callback(request: HttpRequest) -> HttpResponse:
     if user is None:
         messages.error(
             request,
-            _("Single sign-on succeeded but no active SmartUnion account has your staff number. Ask the union office to add you."),
+            _(
+                "Single sign-on succeeded but no active SmartUnion account has your staff number. Ask the union office to add you."
+            ),
         )
         return redirect("accounts:login")
     login(request, user, backend="smartunion.accounts.backends.CASBackend")
@@ -164,7 +172,11 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
     form = AssignmentFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_valid():
-        filters = {"search": form.cleaned_data["q"], "role": form.cleaned_data["role"], "include_revoked": form.cleaned_data["revoked"]}
+        filters = {
+            "search": form.cleaned_data["q"],
+            "role": form.cleaned_data["role"],
+            "include_revoked": form.cleaned_data["revoked"],
+        }
     assignments = selectors.role_assignments_for_user(user=request.user, **filters)
     return render_table(
         request,
@@ -175,7 +187,9 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
             "row_actions_template": "accounts/_assignment_actions.html",
             "breadcrumbs": [(_("Roles and access"), "")],
             "empty_title": _("No role assignments match"),
-            "empty_hint": _("Assign a role to give someone access to the console for a unit and its sub-units."),
+            "empty_hint": _(
+                "Assign a role to give someone access to the console for a unit and its sub-units."
+            ),
         },
         export_title=_("Role assignments"),
     )
@@ -184,7 +198,8 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
 @require_perm("accounts.roles.assign")
 def assignment_create(request: HttpRequest) -> HttpResponse:
     units = org_selectors.unit_choices_for_user(user=request.user, perm="accounts.roles.assign")
-    initial = {"unit": units.filter(pk=request.GET.get("unit") or 0).first()}
+    unit_pk = request.GET.get("unit", "")
+    initial = {"unit": units.filter(pk=unit_pk).first() if unit_pk.isdigit() else None}
     form = RoleAssignForm(request.POST or None, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -212,7 +227,10 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
         "accounts/assignment_form.html",
         {
             "form": form,
-            "breadcrumbs": [(_("Roles and access"), reverse("accounts:assignment_list")), (_("Assign a role"), "")],
+            "breadcrumbs": [
+                (_("Roles and access"), reverse("accounts:assignment_list")),
+                (_("Assign a role"), ""),
+            ],
         },
     )
 
@@ -236,7 +254,8 @@ def role_list(request: HttpRequest) -> HttpResponse:
     specs = all_permissions()
     held = {role.pk: {p.code for p in role.permissions.all()} for role in roles}
     matrix = [
-        {"code": spec.code, "label": spec.label, "cells": [spec.code in held[role.pk] for role in roles]} for spec in specs
+        {"code": spec.code, "label": spec.label, "cells": [spec.code in held[role.pk] for role in roles]}
+        for spec in specs
     ]
     return render(
         request,
@@ -261,7 +280,11 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
         codes = set(request.POST.getlist("permissions"))
         try:
             services.role_set_permissions(
-                actor=request.user, role=role, codes=codes, name=form.cleaned_data["name"], description=form.cleaned_data["description"]
+                actor=request.user,
+                role=role,
+                codes=codes,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -333,7 +356,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "breadcrumbs": [(_("Accounts"), "")],
             "empty_title": _("No accounts match"),
-            "empty_hint": _("Accounts are created by the HR roster import, or one by one with “New account”."),
+            "empty_hint": _(
+                "Accounts are created by the HR roster import, or one by one with “New account”."
+            ),
         },
         export_title=_("Accounts"),
     )
@@ -354,7 +379,11 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/user_form.html",
-        {"form": form, "title": _("New account"), "breadcrumbs": [(_("Accounts"), reverse("accounts:user_list")), (_("New account"), "")]},
+        {
+            "form": form,
+            "title": _("New account"),
+            "breadcrumbs": [(_("Accounts"), reverse("accounts:user_list")), (_("New account"), "")],
+        },
     )
 
 
@@ -362,7 +391,9 @@ def user_create(request: HttpRequest) -> HttpResponse:
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_user_admin(request)
     user = selectors.user_get_for_admin(user=request.user, pk=pk)
-    form = UserEditForm(request.POST or None, initial={"name": user.name, "mobile": user.mobile or "", "email": user.email})
+    form = UserEditForm(
+        request.POST or None, initial={"name": user.name, "mobile": user.mobile or "", "email": user.email}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.user_update(actor=request.user, user=user, **form.cleaned_data)
@@ -407,5 +438,7 @@ def user_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The account was activated.") if user.is_active else _("The account was deactivated."))
+        messages.success(
+            request, _("The account was activated.") if user.is_active else _("The account was deactivated.")
+        )
     return redirect("accounts:user_detail", pk=user.pk)

@@ -8,20 +8,36 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import navigation, permissions
+        from . import audit, navigation, permissions
         from .excel.importing import user_may_import_anything
 
         permissions.register(
             permissions.PermissionSpec(
                 "core.console",
                 _("Use the officers' console"),
-                ("subunion_chair", "subunion_committee", "union_staff", "union_chair", "handling_office", "auditor", "sysadmin"),
+                (
+                    "subunion_chair",
+                    "subunion_committee",
+                    "union_staff",
+                    "union_chair",
+                    "handling_office",
+                    "auditor",
+                    "sysadmin",
+                ),
             ),
             permissions.PermissionSpec(
                 "core.audit.view",
                 _("View the audit log"),
                 ("union_staff", "union_chair", "auditor", "sysadmin"),
             ),
+        )
+        audit.register_actions(
+            {
+                "core.list.exported": _("List exported to Excel"),
+                "core.import.uploaded": _("Import file uploaded"),
+                "core.import.mapping_saved": _("Import column mapping saved"),
+                "core.import.applied": _("Import applied"),
+            }
         )
         navigation.console_nav.register(
             navigation.NavItem(

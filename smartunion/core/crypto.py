@@ -12,8 +12,7 @@ import hashlib
 import hmac
 from functools import lru_cache
 
-from cryptography.fernet import InvalidToken, MultiFernet
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 

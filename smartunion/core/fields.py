@@ -31,5 +31,7 @@ class EncryptedTextField(models.TextField):
 
     def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name not in {"isnull"}:
-            raise TypeError(f"{lookup_name!r} lookups are impossible on an encrypted field; use its blind index")
+            raise TypeError(
+                f"{lookup_name!r} lookups are impossible on an encrypted field; use its blind index"
+            )
         return super().get_lookup(lookup_name)

@@ -25,9 +25,11 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         prefixes = sorted({code.rsplit(".", 1)[0] for code, _label in action_choices()})
-        self.fields["action"].choices = [("", _("All"))] + [
-            (code, f"{label} ({code})") for code, label in action_choices()
-        ] + [(prefix, f"{prefix}.*") for prefix in prefixes]
+        self.fields["action"].choices = (
+            [("", _("All"))]
+            + [(code, f"{label} ({code})") for code, label in action_choices()]
+            + [(prefix, f"{prefix}.*") for prefix in prefixes]
+        )
         self.fields["target_type"].queryset = ContentType.objects.filter(
             app_label__in=["organisations", "accounts", "members", "core", "notifications"]
         ).order_by("app_label", "model")
@@ -43,5 +45,7 @@ class AuditFilterForm(forms.Form):
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Excel file (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
     )

@@ -18,7 +18,7 @@ def mask_phone(value: str | None) -> str:
     if not value:
         return ""
     value = str(value)
-    if len(value) < 7:
+    if len(value) <= 7:  # keeping 3 in front and 4 behind would hide nothing
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 

@@ -54,7 +54,12 @@ class AuditEntry(models.Model):
     actor_label = models.CharField(_("actor"), max_length=100, blank=True)
     action = models.CharField(_("action"), max_length=100, db_index=True)
     target_type = models.ForeignKey(
-        ContentType, verbose_name=_("object type"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ContentType,
+        verbose_name=_("object type"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     target_id = models.CharField(_("object id"), max_length=64, blank=True)
     target_label = models.CharField(_("object"), max_length=200, blank=True)
@@ -109,7 +114,11 @@ class ImportJob(models.Model):
     content = models.BinaryField(_("content"), null=True, blank=True, editable=False)
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UPLOADED)
@@ -122,7 +131,11 @@ class ImportJob(models.Model):
     previewed_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("imported by"), on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
     )
 
     class Meta:
@@ -151,7 +164,9 @@ class ImportRow(models.Model):
     values = models.JSONField(_("values"), default=dict, encoder=DjangoJSONEncoder)  # sensitive values masked
     changes = models.JSONField(_("changes"), default=dict, encoder=DjangoJSONEncoder)
     messages = models.JSONField(_("messages"), default=list)
-    raw = EncryptedTextField(_("original cells"), blank=True)  # JSON of the source cells, for the error report
+    raw = EncryptedTextField(
+        _("original cells"), blank=True
+    )  # JSON of the source cells, for the error report
 
     class Meta:
         ordering = ["row_number"]

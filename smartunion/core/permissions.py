@@ -135,7 +135,9 @@ def scope_queryset(queryset: QuerySet[M], *, user: Any, perm: str, unit_field: s
     return user.scope_for(perm).filter(queryset, unit_field)
 
 
-def get_in_scope(queryset: QuerySet[M], *, user: Any, perm: str, unit_field: str = "unit", **lookup: Any) -> M:
+def get_in_scope(
+    queryset: QuerySet[M], *, user: Any, perm: str, unit_field: str = "unit", **lookup: Any
+) -> M:
     """One object inside the user's scope; anything outside it is reported as not found (404)."""
     try:
         return scope_queryset(queryset, user=user, perm=perm, unit_field=unit_field).get(**lookup)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from . import crypto, progress
 from .audit import audit
-from .excel.importing import Importer, Outcome, get_importer, run_import
+from .excel.importing import Importer, MissingColumnsError, Outcome, get_importer, run_import
 from .excel.reader import ImportFileError, check_upload
 from .models import ImportColumnMapping, ImportJob, ImportRow
 from .normalise import header_key
@@ -70,14 +70,18 @@ def _store_outcome(job: ImportJob, importer: Importer, outcome: Outcome) -> None
                 values=importer.masked(row.values),
                 changes=row.changes,
                 messages=row.messages,
-                raw=json.dumps([_jsonable(cell) for cell in row.cells], ensure_ascii=False) if row.errors else "",
+                raw=json.dumps([_jsonable(cell) for cell in row.cells], ensure_ascii=False)
+                if row.errors
+                else "",
             )
         )
         if len(batch) >= ROW_BATCH:
             ImportRow.objects.bulk_create(batch)
             batch = []
     for number, reason in outcome.skipped:
-        batch.append(ImportRow(job=job, row_number=number, status=ImportRow.Status.SKIPPED, messages=[reason]))
+        batch.append(
+            ImportRow(job=job, row_number=number, status=ImportRow.Status.SKIPPED, messages=[reason])
+        )
     ImportRow.objects.bulk_create(batch)
     job.sheet_name = outcome.sheet_name[:100]
     job.header_row = outcome.header_row
@@ -117,7 +121,14 @@ def import_job_preview(*, job_id: str) -> ImportJob:
     except ImportFileError as exc:
         job.status = ImportJob.Status.FAILED
         job.error = str(exc)
-        job.save(update_fields=["status", "error"])
+        # With a header but required columns missing, keep the columns found: the mapping form needs them.
+        found = exc if isinstance(exc, MissingColumnsError) else None
+        job.columns = {str(index): col for index, col in found.columns.items()} if found else {}
+        job.sheet_name = found.sheet_name[:100] if found else ""
+        job.header_row = found.header_row if found else None
+        job.counts = {}  # a failed re-check must not leave the previous check's rows on show
+        job.rows.all().delete()
+        job.save(update_fields=["status", "error", "columns", "sheet_name", "header_row", "counts"])
         return job
     with transaction.atomic():
         _store_outcome(job, importer, outcome)
@@ -154,7 +165,9 @@ def import_job_remap(*, job: ImportJob, user: Any, mapping: dict[str, str]) -> I
             if not column:
                 continue
             key = header_key(column["header"])
-            ImportColumnMapping.objects.update_or_create(kind=job.kind, header=key, defaults={"field": field_name})
+            ImportColumnMapping.objects.update_or_create(
+                kind=job.kind, header=key, defaults={"field": field_name}
+            )
             saved[column["header"]] = field_name
         audit(actor=user, action="core.import.mapping_saved", target=job, changes={"mapping": saved})
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.UPLOADED)
@@ -169,9 +182,10 @@ def import_job_apply(*, job: ImportJob, user: Any) -> ImportJob:
     if not user.has_unit_perm(importer.permission):
         raise PermissionDenied
     if job.status != ImportJob.Status.PREVIEWED:
-        raise ValidationError(_("Only a checked import can be confirmed (this one is “%(status)s”).") % {
-            "status": job.get_status_display()
-        })
+        raise ValidationError(
+            _("Only a checked import can be confirmed (this one is “%(status)s”).")
+            % {"status": job.get_status_display()}
+        )
     if not (job.counts.get("create") or job.counts.get("update")):
         raise ValidationError(_("There is nothing to import: every row is unchanged, skipped or rejected."))
     with transaction.atomic():

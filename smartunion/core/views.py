@@ -28,9 +28,18 @@ class AuditTable(Table):
         Column("created_at", gettext_lazy("Time"), sort="created_at", width=18),
         Column("actor_label", gettext_lazy("Actor"), width=18),
         Column("action", gettext_lazy("Action"), value=lambda e: action_label(e.action), width=22),
-        Column("target_type", gettext_lazy("Object type"), value=lambda e: e.target_type.name if e.target_type else ""),
+        Column(
+            "target_type",
+            gettext_lazy("Object type"),
+            value=lambda e: e.target_type.name if e.target_type else "",
+        ),
         Column("target_label", gettext_lazy("Object"), width=24),
-        Column("unit", gettext_lazy("Unit"), value=lambda e: e.unit.name if e.unit_id and e.unit else "", width=18),
+        Column(
+            "unit",
+            gettext_lazy("Unit"),
+            value=lambda e: e.unit.name if e.unit_id and e.unit else "",
+            width=18,
+        ),
         Column("changes", gettext_lazy("Changes"), value=lambda e: _format_changes(e.changes), width=50),
         Column("sensitive", gettext_lazy("Sensitive"), on_screen=False),
         Column("ip_address", gettext_lazy("IP address"), width=16),
@@ -223,7 +232,11 @@ def import_errors(request: HttpRequest, pk: str) -> HttpResponse:
     def rows():  # type: ignore[no-untyped-def]
         for row in rejected.iterator(chunk_size=1000):
             cells = json.loads(row.raw) if row.raw else []
-            yield [row.row_number, "\n".join(row.messages), *[cells[i] if i < len(cells) else "" for i in indexes]]
+            yield [
+                row.row_number,
+                "\n".join(row.messages),
+                *[cells[i] if i < len(cells) else "" for i in indexes],
+            ]
 
     def write(handle: Any) -> None:
         write_workbook(
@@ -233,7 +246,9 @@ def import_errors(request: HttpRequest, pk: str) -> HttpResponse:
             + [SheetColumn(header, 16) for header in headers],
             rows=rows(),
             title=_("Rejected rows of %(file)s") % {"file": job.filename},
-            notes=[_("Fix the cells named in the reason column, delete the first two columns, and upload again.")],
+            notes=[
+                _("Fix the cells named in the reason column, delete the first two columns, and upload again.")
+            ],
         )
 
     return xlsx_response(f"{_('rejected-rows')}-{job.filename.rsplit('.', 1)[0]}.xlsx", write)
@@ -262,4 +277,3 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
         )
 
     return xlsx_response(f"{importer.label}-{_('template')}.xlsx", write)
-

@@ -27,9 +27,21 @@ def console_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     stats = []
     if user.has_unit_perm("organisations.view"):
-        stats.append({"label": _("Units"), "value": org_selectors.unit_list_for_user(user=user).count(), "url": "/console/org/"})
+        stats.append(
+            {
+                "label": _("Units"),
+                "value": org_selectors.unit_list_for_user(user=user).count(),
+                "url": "/console/org/",
+            }
+        )
     if user.has_unit_perm("members.view"):
-        stats.append({"label": _("Staff"), "value": member_selectors.count_in_scope(user=user), "url": "/console/members/"})
+        stats.append(
+            {
+                "label": _("Staff"),
+                "value": member_selectors.count_in_scope(user=user),
+                "url": "/console/members/",
+            }
+        )
     return render(
         request,
         "dashboards/console_home.html",
@@ -97,7 +109,12 @@ def manifest(request: HttpRequest) -> JsonResponse:
             "icons": [
                 {"src": static("img/icon-192.png"), "sizes": "192x192", "type": "image/png"},
                 {"src": static("img/icon-512.png"), "sizes": "512x512", "type": "image/png"},
-                {"src": static("img/icon-512-maskable.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+                {
+                    "src": static("img/icon-512-maskable.png"),
+                    "sizes": "512x512",
+                    "type": "image/png",
+                    "purpose": "maskable",
+                },
             ],
         },
         json_dumps_params={"ensure_ascii": False},
@@ -112,8 +129,15 @@ OFFLINE_PAGE = "/m/offline/"
 def service_worker(request: HttpRequest) -> HttpResponse:
     """Served from /m/ so its scope is the portal. Caches the shell's static assets; pages always come
     from the network (they are personal), with an offline page when there is none."""
-    assets = [static("css/smartunion.css"), static("js/smartunion.js"), static("img/icon.svg"), static("django_htmx/htmx-2.min.js")]
-    body = render(request, "dashboards/sw.js", {"assets": assets, "offline": OFFLINE_PAGE, "version": "v1"}).content
+    assets = [
+        static("css/smartunion.css"),
+        static("js/smartunion.js"),
+        static("img/icon.svg"),
+        static("django_htmx/htmx-2.min.js"),
+    ]
+    body = render(
+        request, "dashboards/sw.js", {"assets": assets, "offline": OFFLINE_PAGE, "version": "v1"}
+    ).content
     response = HttpResponse(body, content_type="application/javascript")
     response["Service-Worker-Allowed"] = "/m/"
     return response
@@ -121,4 +145,3 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 
 def offline(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/offline.html")
-

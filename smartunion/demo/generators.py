@@ -88,7 +88,9 @@ class Generator:
             category = "退休"
         else:
             birth = self.birth_date(24, 59 if sex == "M" else 57)
-            category = rng.choices([c for c, _ in data.CATEGORY_SHARES], [w for _, w in data.CATEGORY_SHARES])[0]
+            category = rng.choices(
+                [c for c, _ in data.CATEGORY_SHARES], [w for _, w in data.CATEGORY_SHARES]
+            )[0]
         if mix == "academic":
             post_type = rng.choices(["professional", "management", "support"], [0.82, 0.14, 0.04])[0]
         elif mix == "support":

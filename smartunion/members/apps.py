@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,9 +18,17 @@ class MembersConfig(AppConfig):
         officers = ("subunion_chair", "subunion_committee", "union_staff", "union_chair")
         permissions.register(
             PermissionSpec("members.view", _("View staff and members"), officers),
-            PermissionSpec("members.edit", _("Change staff and member records"), ("subunion_chair", "union_staff", "union_chair")),
+            PermissionSpec(
+                "members.edit",
+                _("Change staff and member records"),
+                ("subunion_chair", "union_staff", "union_chair"),
+            ),
             PermissionSpec("members.import", _("Import the staff list from Excel"), ("union_staff",)),
-            PermissionSpec("members.sensitive.view", _("See ID numbers and mobile numbers in full"), ("union_staff", "union_chair")),
+            PermissionSpec(
+                "members.sensitive.view",
+                _("See ID numbers and mobile numbers in full"),
+                ("union_staff", "union_chair"),
+            ),
         )
         audit.register_actions(
             {
@@ -40,3 +49,6 @@ class MembersConfig(AppConfig):
             )
         )
         register_portal_blocks()
+        from .defaults import ensure_default_lists
+
+        post_migrate.connect(ensure_default_lists, sender=self, dispatch_uid="smartunion_members_defaults")

@@ -11,7 +11,9 @@ from .models import Person, StaffCategory
 class PersonFilterForm(forms.Form):
     q = forms.CharField(label=_("Name, staff number, mobile or ID number"), required=False)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False, empty_label=_("All units"))  # type: ignore[arg-type]
-    category = forms.ModelChoiceField(label=_("Staff category"), queryset=StaffCategory.objects.none(), required=False, empty_label=_("All"))
+    category = forms.ModelChoiceField(
+        label=_("Staff category"), queryset=StaffCategory.objects.none(), required=False, empty_label=_("All")
+    )
     sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", _("All")), *Person.Sex.choices])
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:

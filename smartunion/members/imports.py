@@ -8,7 +8,15 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from smartunion.core.excel.importing import ACTION_CREATE, ACTION_UNCHANGED, ACTION_UPDATE, ImportField, Importer, Row, register_importer
+from smartunion.core.excel.importing import (
+    ACTION_CREATE,
+    ACTION_UNCHANGED,
+    ACTION_UPDATE,
+    Importer,
+    ImportField,
+    Row,
+    register_importer,
+)
 from smartunion.core.masking import mask_id_number, mask_phone
 from smartunion.core.normalise import (
     clean_name,
@@ -50,18 +58,83 @@ class PersonImporter(Importer):
     key_field = "staff_no"
     description = gettext_lazy("Create and update people's HR data by staff number (工号).")
     fields = [
-        ImportField("staff_no", gettext_lazy("Staff number"), ("工号", "职工号", "人员编号", "教工号", "编号"), required=True, parse=parse_staff_no, example="100234"),
-        ImportField("name", gettext_lazy("Name"), ("姓名", "名字", "职工姓名"), required=True, parse=clean_name, example="张三"),
-        ImportField("sex", gettext_lazy("Sex"), ("性别",), parse=lambda v: parse_choice(v, SEX_CHOICES), example="男"),
-        ImportField("id_number", gettext_lazy("ID number"), ("身份证号", "身份证号码", "身份证", "证件号码", "公民身份号码"), parse=lambda v: normalise_id_number(v).number, mask=mask_id_number, help_text=gettext_lazy("18 characters; format the column as text")),
-        ImportField("birth_date", gettext_lazy("Birth date"), ("出生日期", "出生年月", "生日"), parse=parse_date, example="1985-03-12"),
-        ImportField("mobile", gettext_lazy("Mobile number"), ("手机", "手机号", "手机号码", "联系电话", "电话"), parse=normalise_mobile, mask=mask_phone),
-        ImportField("category", gettext_lazy("Staff category"), ("人员类别", "人员类型", "用工类型", "编制类型"), required=True, parse=clean_name, example="在编"),
-        ImportField("post_type", gettext_lazy("Post type"), ("岗位类别", "岗位类型"), parse=lambda v: parse_choice(v, POST_TYPE_CHOICES), example="专业技术岗位"),
-        ImportField("hire_date", gettext_lazy("Hire date"), ("入职日期", "参加工作时间", "来校时间", "入校时间", "到校时间"), parse=parse_date, example="2020-07-01"),
-        ImportField("unit", gettext_lazy("Unit"), ("所在单位", "单位", "部门", "所在部门", "二级单位"), required=True, parse=clean_name, example="机械工程学院"),
-        ImportField("post_salary", gettext_lazy("Post salary"), ("岗位工资",), parse=parse_money, example="2,800.00"),
-        ImportField("grade_salary", gettext_lazy("Grade salary"), ("薪级工资",), parse=parse_money, example="1,050.00"),
+        ImportField(
+            "staff_no",
+            gettext_lazy("Staff number"),
+            ("工号", "职工号", "人员编号", "教工号", "编号"),
+            required=True,
+            parse=parse_staff_no,
+            example="100234",
+        ),
+        ImportField(
+            "name",
+            gettext_lazy("Name"),
+            ("姓名", "名字", "职工姓名"),
+            required=True,
+            parse=clean_name,
+            example="张三",
+        ),
+        ImportField(
+            "sex", gettext_lazy("Sex"), ("性别",), parse=lambda v: parse_choice(v, SEX_CHOICES), example="男"
+        ),
+        ImportField(
+            "id_number",
+            gettext_lazy("ID number"),
+            ("身份证号", "身份证号码", "身份证", "证件号码", "公民身份号码"),
+            parse=lambda v: normalise_id_number(v).number,
+            mask=mask_id_number,
+            help_text=gettext_lazy("18 characters; format the column as text"),
+        ),
+        ImportField(
+            "birth_date",
+            gettext_lazy("Birth date"),
+            ("出生日期", "出生年月", "生日"),
+            parse=parse_date,
+            example="1985-03-12",
+        ),
+        ImportField(
+            "mobile",
+            gettext_lazy("Mobile number"),
+            ("手机", "手机号", "手机号码", "联系电话", "电话"),
+            parse=normalise_mobile,
+            mask=mask_phone,
+        ),
+        ImportField(
+            "category",
+            gettext_lazy("Staff category"),
+            ("人员类别", "人员类型", "用工类型", "编制类型"),
+            required=True,
+            parse=clean_name,
+            example="在编",
+        ),
+        ImportField(
+            "post_type",
+            gettext_lazy("Post type"),
+            ("岗位类别", "岗位类型"),
+            parse=lambda v: parse_choice(v, POST_TYPE_CHOICES),
+            example="专业技术岗位",
+        ),
+        ImportField(
+            "hire_date",
+            gettext_lazy("Hire date"),
+            ("入职日期", "参加工作时间", "来校时间", "入校时间", "到校时间"),
+            parse=parse_date,
+            example="2020-07-01",
+        ),
+        ImportField(
+            "unit",
+            gettext_lazy("Unit"),
+            ("所在单位", "单位", "部门", "所在部门", "二级单位"),
+            required=True,
+            parse=clean_name,
+            example="机械工程学院",
+        ),
+        ImportField(
+            "post_salary", gettext_lazy("Post salary"), ("岗位工资",), parse=parse_money, example="2,800.00"
+        ),
+        ImportField(
+            "grade_salary", gettext_lazy("Grade salary"), ("薪级工资",), parse=parse_money, example="1,050.00"
+        ),
     ]
 
     def prepare(self, rows: list[Row]) -> None:
@@ -69,7 +142,8 @@ class PersonImporter(Importer):
         self.categories = {c.name: c for c in StaffCategory.objects.filter(is_active=True)}
         staff_nos = [row.values["staff_no"] for row in rows]
         self.existing = {
-            p.staff_no: p for p in Person.objects.filter(staff_no__in=staff_nos).select_related("unit", "category")
+            p.staff_no: p
+            for p in Person.objects.filter(staff_no__in=staff_nos).select_related("unit", "category")
         }
         self.import_scope = self.user.scope_for("members.edit") if self.user is not None else None
 
@@ -78,7 +152,11 @@ class PersonImporter(Importer):
         unit = self.units.resolve(values["unit"])
         if unit is None:
             suggestion = self.units.suggest(values["unit"])
-            hint = _(" Did you mean “%(name)s”? If so, add it as an alias of that unit.") % {"name": suggestion} if suggestion else ""
+            hint = (
+                _(" Did you mean “%(name)s”? If so, add it as an alias of that unit.") % {"name": suggestion}
+                if suggestion
+                else ""
+            )
             row.error(_("no unit named “%(name)s”.") % {"name": values["unit"]} + hint, "unit")
             return
         if self.import_scope is not None and not self.import_scope.covers(unit.path):
@@ -86,13 +164,18 @@ class PersonImporter(Importer):
             return
         category = self.categories.get(values["category"])
         if category is None:
-            row.error(_("unknown staff category; use one of: %(names)s.") % {"names": "、".join(self.categories)}, "category")
+            row.error(
+                _("unknown staff category; use one of: %(names)s.") % {"names": "、".join(self.categories)},
+                "category",
+            )
             return
         if values.get("id_number"):
             identity = normalise_id_number(values["id_number"])
             if values.get("birth_date") and values["birth_date"] != identity.birth_date:
                 row.warn(
-                    _("the birth date %(given)s disagrees with the ID number (%(derived)s); the ID number's date is used.")
+                    _(
+                        "the birth date %(given)s disagrees with the ID number (%(derived)s); the ID number's date is used."
+                    )
                     % {"given": values["birth_date"], "derived": identity.birth_date},
                     "birth_date",
                 )
@@ -145,11 +228,18 @@ class PersonImporter(Importer):
                 fields[money] = values[money]
         if row.action == ACTION_CREATE:
             services.person_create(
-                actor=self.user, staff_no=values["staff_no"], id_number=values.get("id_number") or "", **fields
+                actor=self.user,
+                staff_no=values["staff_no"],
+                id_number=values.get("id_number") or "",
+                **fields,
             )
             return
         person = Person.objects.get(staff_no=values["staff_no"])
-        changed = {name: value for name, value in fields.items() if name in row.changes or name in {"category", "unit"}}
+        changed = {
+            name: value
+            for name, value in fields.items()
+            if name in row.changes or name in {"category", "unit"}
+        }
         if values.get("id_number"):
             changed["id_number"] = values["id_number"]
         services.person_update(actor=self.user, person=person, **changed)

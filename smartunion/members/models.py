@@ -55,7 +55,9 @@ class Person(TimeStampedModel):
         "organisations.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people"
     )
     post_salary = models.DecimalField(_("post salary"), max_digits=12, decimal_places=2, default=Decimal("0"))
-    grade_salary = models.DecimalField(_("grade salary"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    grade_salary = models.DecimalField(
+        _("grade salary"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account"),

@@ -16,4 +16,8 @@ def _profile(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def register_portal_blocks() -> None:
-    portal_blocks.register(PortalBlock(section="me", key="profile", template="members/portal_profile.html", context=_profile, order=10))
+    portal_blocks.register(
+        PortalBlock(
+            section="me", key="profile", template="members/portal_profile.html", context=_profile, order=10
+        )
+    )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -23,10 +24,9 @@ def person_list_for_user(
     if search:
         term = clean_text(search)
         condition = Q(name__icontains=term) | Q(staff_no=term) | Q(mobile=term)
-        try:  # a full ID number is found through its keyed hash (the stored value is encrypted)
+        # A full ID number is found through its keyed hash (the stored value is encrypted).
+        with contextlib.suppress(NormaliseError):
             condition |= Q(id_number_hash=blind_index(normalise_id_number(term).number))
-        except NormaliseError:
-            pass
         people = people.filter(condition)
     if unit is not None:
         people = people.filter(unit__path__startswith=unit.path)

@@ -18,7 +18,16 @@ from smartunion.core.masking import mask_id_number
 from .models import Person, StaffCategory
 
 PERSON_FIELDS = [
-    "name", "sex", "birth_date", "mobile", "category", "post_type", "hire_date", "unit", "post_salary", "grade_salary",
+    "name",
+    "sex",
+    "birth_date",
+    "mobile",
+    "category",
+    "post_type",
+    "hire_date",
+    "unit",
+    "post_salary",
+    "grade_salary",
 ]
 
 
@@ -39,7 +48,9 @@ def _check_id_unique(id_number: str, *, exclude: Person | None = None) -> None:
         clash = clash.exclude(pk=exclude.pk)
     other = clash.first()
     if other is not None:
-        raise ValidationError({"id_number": _("This ID number already belongs to %(person)s.") % {"person": other}})
+        raise ValidationError(
+            {"id_number": _("This ID number already belongs to %(person)s.") % {"person": other}}
+        )
 
 
 @transaction.atomic
@@ -62,7 +73,9 @@ def person_create(
 ) -> Person:
     _check_unit(actor, unit)
     if Person.objects.filter(staff_no=staff_no).exists():
-        raise ValidationError({"staff_no": _("Staff number %(no)s is already registered.") % {"no": staff_no}})
+        raise ValidationError(
+            {"staff_no": _("Staff number %(no)s is already registered.") % {"no": staff_no}}
+        )
     _check_id_unique(id_number)
     person = Person.objects.create(
         staff_no=staff_no,

@@ -31,8 +31,20 @@ class PersonTable(Table):
         Column("category", gettext_lazy("Staff category"), value="category.name", width=10),
         Column("birth_date", gettext_lazy("Birth date"), sort="birth_date", width=12),
         Column("hire_date", gettext_lazy("Hire date"), sort="hire_date", width=12),
-        Column("mobile", gettext_lazy("Mobile number"), mask=mask_phone, reveal_perm="members.sensitive.view", width=14),
-        Column("id_number", gettext_lazy("ID number"), mask=mask_id_number, reveal_perm="members.sensitive.view", width=22),
+        Column(
+            "mobile",
+            gettext_lazy("Mobile number"),
+            mask=mask_phone,
+            reveal_perm="members.sensitive.view",
+            width=14,
+        ),
+        Column(
+            "id_number",
+            gettext_lazy("ID number"),
+            mask=mask_id_number,
+            reveal_perm="members.sensitive.view",
+            width=22,
+        ),
         Column("post_salary", gettext_lazy("Post salary"), on_screen=False),
         Column("grade_salary", gettext_lazy("Grade salary"), on_screen=False),
     ]
@@ -47,7 +59,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
     filters: dict[str, Any] = {}
     if form.is_valid():
         data = form.cleaned_data
-        filters = {"search": data["q"], "unit": data["unit"], "category": data["category"], "sex": data["sex"]}
+        filters = {
+            "search": data["q"],
+            "unit": data["unit"],
+            "category": data["category"],
+            "sex": data["sex"],
+        }
     people = selectors.person_list_for_user(user=request.user, **filters)
     return render_table(
         request,

@@ -36,7 +36,11 @@ class EmailChannel(Channel):
     def send(self, notification: Notification) -> None:
         body = notification.body
         if notification.link:
-            link = notification.link if notification.link.startswith("http") else f"{settings.SITE_URL}{notification.link}"
+            link = (
+                notification.link
+                if notification.link.startswith("http")
+                else f"{settings.SITE_URL}{notification.link}"
+            )
             body = f"{body}\n\n{link}".strip()
         send_mail(
             subject=notification.title,

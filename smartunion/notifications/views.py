@@ -9,12 +9,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smartunion.core.permissions import require_perm
+
 from . import selectors, services
 
 
 def _inbox(request: HttpRequest, template: str, shell: str) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
-    page = Paginator(selectors.inbox(user=request.user, unread_only=unread_only), 20).get_page(request.GET.get("page"))
+    page = Paginator(selectors.inbox(user=request.user, unread_only=unread_only), 20).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         template,
@@ -34,7 +38,7 @@ def portal_inbox(request: HttpRequest) -> HttpResponse:
     return _inbox(request, "notifications/portal_inbox.html", "portal")
 
 
-@login_required
+@require_perm("core.console")
 def console_inbox(request: HttpRequest) -> HttpResponse:
     return _inbox(request, "notifications/console_inbox.html", "console")
 

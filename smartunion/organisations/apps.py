@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,13 +13,28 @@ class OrganisationsConfig(AppConfig):
         from smartunion.core.permissions import PermissionSpec
 
         from . import imports  # noqa: F401  (registers the unit importer)
+        from .defaults import ensure_default_lists
+
+        post_migrate.connect(
+            ensure_default_lists, sender=self, dispatch_uid="smartunion_organisations_defaults"
+        )
 
         officers = ("subunion_chair", "subunion_committee", "union_staff", "union_chair", "sysadmin")
         permissions.register(
             PermissionSpec("organisations.view", _("View the union organisation"), (*officers, "auditor")),
-            PermissionSpec("organisations.edit", _("Create, rename, move, merge and dissolve units"), ("subunion_chair", "union_staff", "union_chair", "sysadmin")),
-            PermissionSpec("organisations.officers", _("Appoint unit officers"), ("subunion_chair", "union_staff", "union_chair", "sysadmin")),
-            PermissionSpec("organisations.import", _("Import the unit list from Excel"), ("union_staff", "sysadmin")),
+            PermissionSpec(
+                "organisations.edit",
+                _("Create, rename, move, merge and dissolve units"),
+                ("subunion_chair", "union_staff", "union_chair", "sysadmin"),
+            ),
+            PermissionSpec(
+                "organisations.officers",
+                _("Appoint unit officers"),
+                ("subunion_chair", "union_staff", "union_chair", "sysadmin"),
+            ),
+            PermissionSpec(
+                "organisations.import", _("Import the unit list from Excel"), ("union_staff", "sysadmin")
+            ),
         )
         audit.register_actions(
             {

@@ -20,7 +20,9 @@ class UnitChoiceField(forms.ModelChoiceField):
 class UnitForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     short_name = forms.CharField(label=_("Short name"), max_length=30, required=False)
-    code = forms.CharField(label=_("Unit code"), max_length=30, help_text=_("Unique; imports find the unit by it."))
+    code = forms.CharField(
+        label=_("Unit code"), max_length=30, help_text=_("Unique; imports find the unit by it.")
+    )
     union_type = forms.ChoiceField(label=_("Union level"), choices=OrgUnit.UnionType.choices)
     kind = forms.ModelChoiceField(label=_("Unit kind"), queryset=UnitKind.objects.none(), required=False)
     sort_order = forms.IntegerField(label=_("Order"), min_value=0, initial=0, required=False)
@@ -81,7 +83,9 @@ class OfficerForm(forms.Form):
         staff_no = clean_text(self.cleaned_data["staff_no"]).replace(" ", "")
         user = get_user_model().objects.filter(staff_no=staff_no, is_active=True).first()
         if user is None:
-            raise forms.ValidationError(_("No active account has the staff number %(no)s.") % {"no": staff_no})
+            raise forms.ValidationError(
+                _("No active account has the staff number %(no)s.") % {"no": staff_no}
+            )
         return user
 
 
@@ -91,5 +95,7 @@ class EndTermForm(forms.Form):
 
 class UnitFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    union_type = forms.ChoiceField(label=_("Union level"), required=False, choices=[("", _("All")), *OrgUnit.UnionType.choices])
+    union_type = forms.ChoiceField(
+        label=_("Union level"), required=False, choices=[("", _("All")), *OrgUnit.UnionType.choices]
+    )
     inactive = forms.BooleanField(label=_("Include dissolved units"), required=False)

@@ -44,17 +44,32 @@ class OrgUnit(TimeStampedModel):
     code = models.CharField(_("unit code"), max_length=30, unique=True)
     union_type = models.CharField(_("union level"), max_length=20, choices=UnionType.choices)
     kind = models.ForeignKey(
-        UnitKind, verbose_name=_("unit kind"), on_delete=models.PROTECT, null=True, blank=True, related_name="units"
+        UnitKind,
+        verbose_name=_("unit kind"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
     )
     path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("merged into"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
@@ -87,7 +102,9 @@ class OrgUnit(TimeStampedModel):
 class UnitAlias(models.Model):
     """Another spelling of a unit's name (HR writes 机械学院 for 机械工程学院), used by every import."""
 
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="aliases")
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="aliases"
+    )
     alias = models.CharField(_("alias"), max_length=100, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -121,9 +138,14 @@ class OfficerTerm(models.Model):
 
     UNIT_MERGE_POLICY = "keep"  # the terms are the history of the merged unit; they stay with it
 
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="officer_terms")
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="officer_terms"
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("officer"), on_delete=models.PROTECT, related_name="officer_terms"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.PROTECT,
+        related_name="officer_terms",
     )
     position = models.ForeignKey(PositionKind, verbose_name=_("position"), on_delete=models.PROTECT)
     start_date = models.DateField(_("start date"))

@@ -37,7 +37,12 @@ def ancestors_of_many(units: list[OrgUnit]) -> dict[int, list[OrgUnit]]:
 
 
 def unit_list_for_user(
-    *, user: Any, perm: str = "organisations.view", search: str = "", union_type: str = "", include_inactive: bool = False
+    *,
+    user: Any,
+    perm: str = "organisations.view",
+    search: str = "",
+    union_type: str = "",
+    include_inactive: bool = False,
 ) -> QuerySet[OrgUnit]:
     scope: Scope = user.scope_for(perm)
     units = scope.filter(OrgUnit.objects.select_related("kind", "parent"), unit_field="")
@@ -46,7 +51,10 @@ def unit_list_for_user(
     if search:
         term = clean_name(search)
         units = units.filter(
-            Q(name__icontains=term) | Q(short_name__icontains=term) | Q(code__iexact=term) | Q(aliases__alias__icontains=term)
+            Q(name__icontains=term)
+            | Q(short_name__icontains=term)
+            | Q(code__iexact=term)
+            | Q(aliases__alias__icontains=term)
         ).distinct()
     if union_type:
         units = units.filter(union_type=union_type)
@@ -56,7 +64,9 @@ def unit_list_for_user(
 def unit_get_for_user(*, user: Any, pk: Any, perm: str = "organisations.view") -> OrgUnit:
     scope: Scope = user.scope_for(perm)
     try:
-        return scope.filter(OrgUnit.objects.select_related("kind", "parent", "merged_into"), unit_field="").get(pk=pk)
+        return scope.filter(
+            OrgUnit.objects.select_related("kind", "parent", "merged_into"), unit_field=""
+        ).get(pk=pk)
     except (OrgUnit.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -72,13 +82,17 @@ def unit_children(unit: OrgUnit) -> QuerySet[OrgUnit]:
 
 def unit_officers(unit: OrgUnit) -> dict[str, list[OfficerTerm]]:
     today = timezone.localdate()
-    terms = list(unit.officer_terms.select_related("user", "position").order_by("position__sort_order", "-start_date"))
+    terms = list(
+        unit.officer_terms.select_related("user", "position").order_by("position__sort_order", "-start_date")
+    )
     current = [t for t in terms if t.start_date <= today and (t.end_date is None or t.end_date >= today)]
     past = [t for t in terms if t not in current]
     return {"current": current, "past": past}
 
 
-def unit_choices_for_user(*, user: Any, perm: str, exclude_subtree_of: OrgUnit | None = None) -> QuerySet[OrgUnit]:
+def unit_choices_for_user(
+    *, user: Any, perm: str, exclude_subtree_of: OrgUnit | None = None
+) -> QuerySet[OrgUnit]:
     """Active units the user may pick for an action needing ``perm`` (for form selects)."""
     units = user.scope_for(perm).filter(OrgUnit.objects.filter(is_active=True), unit_field="")
     if exclude_subtree_of is not None:
@@ -95,33 +109,50 @@ def unit_kinds() -> QuerySet[UnitKind]:
 
 
 def resolve_unit(name: str, *, units: QuerySet[OrgUnit] | None = None) -> OrgUnit | None:
-    """Find an active unit by its name, short name, code or a known alias (the import lookup)."""
+    """Find an active unit by its name, short name, code or a known alias (the import lookup).
+
+    Of several units with the name the shallowest wins; two at the same depth stand for nothing."""
     term = clean_name(name)
     if not term:
         return None
     base = units if units is not None else OrgUnit.objects.all()
     base = base.filter(is_active=True)
-    unit = base.filter(Q(name=term) | Q(code=term) | Q(short_name=term)).order_by("depth").first()
-    if unit is not None:
-        return unit
-    alias = UnitAlias.objects.select_related("unit").filter(alias=term, unit__is_active=True).first()
+    found = list(base.filter(Q(name=term) | Q(code=term) | Q(short_name=term)).order_by("depth", "pk")[:2])
+    if found:
+        if len(found) == 2 and found[0].depth == found[1].depth:
+            return None
+        return found[0]
+    alias = UnitAlias.objects.select_related("unit").filter(alias=term, unit__in=base).first()
     return alias.unit if alias else None
 
 
 class UnitResolver:
-    """Resolves many unit names for an import with two queries in all, not two per row."""
+    """Resolves many unit names for an import with two queries in all, not two per row.
+
+    Of several units with one name the shallowest wins; a name shared by units at the same depth (every
+    college has a 第一工会小组) resolves to nothing, so no row lands under the wrong unit by chance."""
 
     def __init__(self) -> None:
         self.by_key: dict[str, OrgUnit] = {}
+        self.ambiguous: set[str] = set()
         for unit in OrgUnit.objects.filter(is_active=True).order_by("-depth"):
-            for key in (unit.code, unit.short_name, unit.name):
-                if key:
-                    self.by_key[clean_name(key)] = unit
+            for key in {clean_name(key) for key in (unit.code, unit.short_name, unit.name) if key}:
+                known = self.by_key.get(key)
+                if known is not None and known.depth == unit.depth:
+                    self.ambiguous.add(key)
+                else:
+                    self.ambiguous.discard(key)  # a shallower unit takes the name over
+                    self.by_key[key] = unit
         for alias in UnitAlias.objects.select_related("unit").filter(unit__is_active=True):
             self.by_key.setdefault(clean_name(alias.alias), alias.unit)
 
     def resolve(self, name: str) -> OrgUnit | None:
-        return self.by_key.get(clean_name(name))
+        key = clean_name(name)
+        return None if key in self.ambiguous else self.by_key.get(key)
+
+    def is_ambiguous(self, name: str) -> bool:
+        """Several units at the same depth have this name: the file must give the unit code."""
+        return clean_name(name) in self.ambiguous
 
     def suggest(self, name: str) -> str | None:
         """The closest known name, for the "did you mean" of a warning."""

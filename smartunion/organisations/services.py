@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,7 +41,9 @@ def _validate_name(name: str, parent: OrgUnit | None, *, exclude: OrgUnit | None
         siblings = siblings.exclude(pk=exclude.pk)
     if siblings.exists():
         where = parent.name if parent else _("the top level")
-        raise ValidationError({"name": _("%(where)s already has a unit named “%(name)s”.") % {"where": where, "name": name}})
+        raise ValidationError(
+            {"name": _("%(where)s already has a unit named “%(name)s”.") % {"where": where, "name": name}}
+        )
     return name
 
 
@@ -54,7 +56,12 @@ def _validate_code(code: str, *, exclude: OrgUnit | None = None) -> str:
         others = others.exclude(pk=exclude.pk)
     clash = others.first()
     if clash is not None:
-        raise ValidationError({"code": _("The code %(code)s is already used by “%(unit)s”.") % {"code": code, "unit": clash.name}})
+        raise ValidationError(
+            {
+                "code": _("The code %(code)s is already used by “%(unit)s”.")
+                % {"code": code, "unit": clash.name}
+            }
+        )
     return code
 
 
@@ -71,9 +78,15 @@ def unit_create(
     sort_order: int = 0,
     note: str = "",
 ) -> OrgUnit:
+    if parent is not None:
+        # The path and the active flag as they are now (the caller's copy may be stale), locked so the
+        # parent cannot be dissolved or moved while the child is being added.
+        parent = OrgUnit.objects.select_for_update().get(pk=parent.pk)
     _check_scope(actor, parent, "organisations.edit")
     if parent is not None and not parent.is_active:
-        raise ValidationError({"parent": _("“%(unit)s” is no longer active; choose another parent.") % {"unit": parent.name}})
+        raise ValidationError(
+            {"parent": _("“%(unit)s” is no longer active; choose another parent.") % {"unit": parent.name}}
+        )
     if union_type not in OrgUnit.UnionType.values:
         raise ValidationError({"union_type": _("Choose the union level.")})
     unit = OrgUnit(
@@ -92,7 +105,12 @@ def unit_create(
     unit.save()
     unit.path = f"{parent.path if parent else ''}{unit.pk}/"
     unit.save(update_fields=["path"])
-    audit(actor=actor, action="organisations.unit.created", target=unit, changes=snapshot(unit, UNIT_FIELDS + ["parent"]))
+    audit(
+        actor=actor,
+        action="organisations.unit.created",
+        target=unit,
+        changes=snapshot(unit, [*UNIT_FIELDS, "parent"]),
+    )
     return unit
 
 
@@ -112,8 +130,8 @@ def unit_update(
 ) -> OrgUnit:
     """Change a unit's particulars. A renamed unit keeps its old name as an alias, so next month's HR
     sheet with the old spelling still finds it."""
-    _check_scope(actor, unit, "organisations.edit")
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    _check_scope(actor, unit, "organisations.edit")
     before = snapshot(unit, UNIT_FIELDS)
     old_name = unit.name
     unit.name = _validate_name(name, unit.parent, exclude=unit)
@@ -129,7 +147,13 @@ def unit_update(
     if not changes:
         return unit
     unit.save(update_fields=[*UNIT_FIELDS, "updated_at"])
-    if keep_old_name_as_alias and unit.name != old_name and not UnitAlias.objects.filter(alias=old_name).exists():
+    if (
+        keep_old_name_as_alias
+        and unit.name != old_name
+        and not UnitAlias.objects.filter(alias=old_name).exists()
+        # as in alias_add: another unit's name is no alias (every college has a 第一工会小组)
+        and not OrgUnit.objects.filter(name=old_name, is_active=True).exclude(pk=unit.pk).exists()
+    ):
         UnitAlias.objects.create(unit=unit, alias=old_name)
     audit(actor=actor, action="organisations.unit.updated", target=unit, changes=changes)
     return unit
@@ -138,16 +162,25 @@ def unit_update(
 @transaction.atomic
 def unit_move(*, actor: Any, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     """Move a unit with its whole subtree under another parent: one UPDATE rewrites every path."""
-    _check_scope(actor, unit, "organisations.edit")
-    _check_scope(actor, new_parent, "organisations.edit")
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
     new_parent = OrgUnit.objects.get(pk=new_parent.pk)
+    _check_scope(actor, unit, "organisations.edit")
+    _check_scope(actor, new_parent, "organisations.edit")
     if new_parent.pk == unit.parent_id:
-        raise ValidationError({"new_parent": _("“%(unit)s” is already under “%(parent)s”.") % {"unit": unit.name, "parent": new_parent.name}})
+        raise ValidationError(
+            {
+                "new_parent": _("“%(unit)s” is already under “%(parent)s”.")
+                % {"unit": unit.name, "parent": new_parent.name}
+            }
+        )
     if new_parent.path.startswith(unit.path):
-        raise ValidationError({"new_parent": _("A unit cannot be moved under itself or one of its own sub-units.")})
+        raise ValidationError(
+            {"new_parent": _("A unit cannot be moved under itself or one of its own sub-units.")}
+        )
     if not new_parent.is_active:
-        raise ValidationError({"new_parent": _("“%(unit)s” is no longer active.") % {"unit": new_parent.name}})
+        raise ValidationError(
+            {"new_parent": _("“%(unit)s” is no longer active.") % {"unit": new_parent.name}}
+        )
     _validate_name(unit.name, new_parent, exclude=unit)
     old_parent = unit.parent
     old_path = unit.path
@@ -175,7 +208,7 @@ def _reassign_references(source: OrgUnit, target: OrgUnit) -> dict[str, int]:
     """
     moved: dict[str, int] = {}
     for relation in OrgUnit._meta.related_objects:
-        if not (relation.many_to_one or relation.one_to_one):
+        if not (relation.one_to_many or relation.one_to_one):
             continue
         model = relation.related_model
         if model is OrgUnit or model is UnitAlias:
@@ -193,10 +226,10 @@ def _reassign_references(source: OrgUnit, target: OrgUnit) -> dict[str, int]:
 def unit_merge(*, actor: Any, source: OrgUnit, target: OrgUnit) -> OrgUnit:
     """Merge ``source`` into ``target``: its sub-units, members and records follow; its names become
     aliases of the target; the source stays in the tree, inactive, so its history still reads."""
-    _check_scope(actor, source, "organisations.edit")
-    _check_scope(actor, target, "organisations.edit")
     source = OrgUnit.objects.select_for_update().get(pk=source.pk)
     target = OrgUnit.objects.select_for_update().get(pk=target.pk)
+    _check_scope(actor, source, "organisations.edit")
+    _check_scope(actor, target, "organisations.edit")
     if source.pk == target.pk:
         raise ValidationError({"target": _("Choose another unit to merge into.")})
     if target.path.startswith(source.path):
@@ -212,32 +245,53 @@ def unit_merge(*, actor: Any, source: OrgUnit, target: OrgUnit) -> OrgUnit:
     for name in {source.name, source.short_name} - {""}:
         if not UnitAlias.objects.filter(alias=name).exists() and name != target.name:
             UnitAlias.objects.create(unit=target, alias=name)
-    today = timezone.localdate()
-    OfficerTerm.objects.filter(unit=source, end_date__isnull=True).update(end_date=today)
-    OfficerTerm.objects.filter(unit=source, end_date__gt=today).update(end_date=today)
+    _end_terms(source)
     source.is_active = False
     source.merged_into = target
     source.save(update_fields=["is_active", "merged_into", "updated_at"])
-    audit(actor=actor, action="organisations.unit.merged", target=source, changes={"merged_into": target.name, "moved": moved})
-    audit(actor=actor, action="organisations.unit.absorbed", target=target, changes={"absorbed": source.name, "moved": moved})
+    audit(
+        actor=actor,
+        action="organisations.unit.merged",
+        target=source,
+        changes={"merged_into": target.name, "moved": moved},
+    )
+    audit(
+        actor=actor,
+        action="organisations.unit.absorbed",
+        target=target,
+        changes={"absorbed": source.name, "moved": moved},
+    )
     return target
+
+
+def _end_terms(unit: OrgUnit) -> None:
+    """End today every term at a unit that leaves the tree. A term that starts later was never served
+    there: it ends on its first day (a term cannot end before it starts)."""
+    today = timezone.localdate()
+    running = Q(end_date__isnull=True) | Q(end_date__gt=today)
+    OfficerTerm.objects.filter(running, unit=unit, start_date__lte=today).update(end_date=today)
+    OfficerTerm.objects.filter(running, unit=unit, start_date__gt=today).update(end_date=F("start_date"))
 
 
 @transaction.atomic
 def unit_deactivate(*, actor: Any, unit: OrgUnit) -> OrgUnit:
     """Dissolve a unit that has no active sub-units (its records stay; it leaves every list)."""
-    _check_scope(actor, unit, "organisations.edit")
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    _check_scope(actor, unit, "organisations.edit")
     if unit.parent_id is None:
         raise ValidationError(_("The top-level unit cannot be dissolved."))
     if unit.children.filter(is_active=True).exists():
-        raise ValidationError(_("“%(unit)s” still has active sub-units: move or dissolve them first.") % {"unit": unit.name})
+        raise ValidationError(
+            _("“%(unit)s” still has active sub-units: move or dissolve them first.") % {"unit": unit.name}
+        )
     if not unit.is_active:
         raise ValidationError(_("“%(unit)s” is already dissolved.") % {"unit": unit.name})
     unit.is_active = False
     unit.save(update_fields=["is_active", "updated_at"])
-    OfficerTerm.objects.filter(unit=unit, end_date__isnull=True).update(end_date=timezone.localdate())
-    audit(actor=actor, action="organisations.unit.dissolved", target=unit, changes={"is_active": [True, False]})
+    _end_terms(unit)
+    audit(
+        actor=actor, action="organisations.unit.dissolved", target=unit, changes={"is_active": [True, False]}
+    )
     return unit
 
 
@@ -249,7 +303,12 @@ def alias_add(*, actor: Any, unit: OrgUnit, alias: str) -> UnitAlias:
         raise ValidationError({"alias": _("Enter the other spelling.")})
     existing = UnitAlias.objects.select_related("unit").filter(alias=alias).first()
     if existing is not None:
-        raise ValidationError({"alias": _("“%(alias)s” already stands for “%(unit)s”.") % {"alias": alias, "unit": existing.unit.name}})
+        raise ValidationError(
+            {
+                "alias": _("“%(alias)s” already stands for “%(unit)s”.")
+                % {"alias": alias, "unit": existing.unit.name}
+            }
+        )
     clash = OrgUnit.objects.filter(name=alias, is_active=True).exclude(pk=unit.pk).first()
     if clash is not None:
         raise ValidationError({"alias": _("“%(alias)s” is the name of another unit.") % {"alias": alias}})
@@ -282,12 +341,15 @@ def officer_appoint(
     end_date: dt.date | None = None,
     note: str = "",
 ) -> OfficerTerm:
+    unit = OrgUnit.objects.get(pk=unit.pk)
     _check_scope(actor, unit, "organisations.officers")
     if end_date is not None and end_date < start_date:
         raise ValidationError({"end_date": _("The term cannot end before it starts.")})
     if not unit.is_active:
         raise ValidationError(_("“%(unit)s” is no longer active.") % {"unit": unit.name})
-    overlapping = OfficerTerm.objects.filter(unit=unit, user=user, position=position, start_date__lte=end_date or dt.date.max)
+    overlapping = OfficerTerm.objects.filter(
+        unit=unit, user=user, position=position, start_date__lte=end_date or dt.date.max
+    )
     overlapping = overlapping.exclude(end_date__lt=start_date)
     if overlapping.exists():
         raise ValidationError(
@@ -295,25 +357,39 @@ def officer_appoint(
             % {"user": user, "position": position.name, "unit": unit.name}
         )
     term = OfficerTerm.objects.create(
-        unit=unit, user=user, position=position, start_date=start_date, end_date=end_date, note=clean_text(note)
+        unit=unit,
+        user=user,
+        position=position,
+        start_date=start_date,
+        end_date=end_date,
+        note=clean_text(note),
     )
     audit(
         actor=actor,
         action="organisations.officer.appointed",
         target=unit,
-        changes={"officer": str(user), "position": position.name, "start_date": start_date, "end_date": end_date},
+        changes={
+            "officer": str(user),
+            "position": position.name,
+            "start_date": start_date,
+            "end_date": end_date,
+        },
     )
     return term
 
 
 @transaction.atomic
 def officer_end_term(*, actor: Any, term: OfficerTerm, end_date: dt.date) -> OfficerTerm:
-    _check_scope(actor, term.unit, "organisations.officers")
     term = OfficerTerm.objects.select_for_update().select_related("unit", "position", "user").get(pk=term.pk)
+    _check_scope(actor, term.unit, "organisations.officers")
     if end_date < term.start_date:
-        raise ValidationError({"end_date": _("The term cannot end before it starts (%(start)s).") % {"start": term.start_date}})
+        raise ValidationError(
+            {"end_date": _("The term cannot end before it starts (%(start)s).") % {"start": term.start_date}}
+        )
     if term.end_date is not None and term.end_date <= end_date:
-        raise ValidationError({"end_date": _("This term has already ended on %(end)s.") % {"end": term.end_date}})
+        raise ValidationError(
+            {"end_date": _("This term has already ended on %(end)s.") % {"end": term.end_date}}
+        )
     old = term.end_date
     term.end_date = end_date
     term.save(update_fields=["end_date"])

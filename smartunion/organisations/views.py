@@ -17,7 +17,16 @@ from smartunion.core.permissions import require_perm
 from smartunion.core.tables import Column, Table, render_table
 
 from . import selectors, services
-from .forms import AliasForm, EndTermForm, OfficerForm, UnitCreateForm, UnitFilterForm, UnitForm, UnitMergeForm, UnitMoveForm
+from .forms import (
+    AliasForm,
+    EndTermForm,
+    OfficerForm,
+    UnitCreateForm,
+    UnitFilterForm,
+    UnitForm,
+    UnitMergeForm,
+    UnitMoveForm,
+)
 from .models import OrgUnit
 
 
@@ -31,7 +40,15 @@ def _indented_name(unit: OrgUnit) -> Any:
 
 class UnitTable(Table):
     columns = [
-        Column("name", gettext_lazy("Name"), value=_indented_name, sort="name", link=_unit_url, on_screen=True, in_export=False),
+        Column(
+            "name",
+            gettext_lazy("Name"),
+            value=_indented_name,
+            sort="name",
+            link=_unit_url,
+            on_screen=True,
+            in_export=False,
+        ),
         Column("export_name", gettext_lazy("Unit name"), value="name", on_screen=False, width=28),
         Column("code", gettext_lazy("Unit code"), sort="code"),
         Column("union_type", gettext_lazy("Union level"), value="get_union_type_display"),
@@ -104,7 +121,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_create(request: HttpRequest) -> HttpResponse:
     parents = selectors.unit_choices_for_user(user=request.user, perm="organisations.edit")
     initial = {}
-    if request.GET.get("parent"):
+    if request.GET.get(
+        "parent", ""
+    ).isdecimal():  # from a unit's "New sub-unit" button; anything else is ignored
         initial["parent"] = parents.filter(pk=request.GET["parent"]).first()
     form = UnitCreateForm(request.POST or None, parents=parents, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -132,7 +151,10 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "title": _("New unit"),
-            "breadcrumbs": [(_("Union organisation"), reverse("organisations:unit_list")), (_("New unit"), "")],
+            "breadcrumbs": [
+                (_("Union organisation"), reverse("organisations:unit_list")),
+                (_("New unit"), ""),
+            ],
         },
     )
 
@@ -188,7 +210,9 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm("organisations.edit")
 def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get_for_user(user=request.user, pk=pk, perm="organisations.edit")
-    parents = selectors.unit_choices_for_user(user=request.user, perm="organisations.edit", exclude_subtree_of=unit)
+    parents = selectors.unit_choices_for_user(
+        user=request.user, perm="organisations.edit", exclude_subtree_of=unit
+    )
     form = UnitMoveForm(request.POST or None, parents=parents)
     if request.method == "POST" and form.is_valid():
         try:
@@ -219,7 +243,9 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm("organisations.edit")
 def unit_merge(request: HttpRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get_for_user(user=request.user, pk=pk, perm="organisations.edit")
-    targets = selectors.unit_choices_for_user(user=request.user, perm="organisations.edit", exclude_subtree_of=unit)
+    targets = selectors.unit_choices_for_user(
+        user=request.user, perm="organisations.edit", exclude_subtree_of=unit
+    )
     form = UnitMergeForm(request.POST or None, targets=targets)
     if request.method == "POST" and form.is_valid():
         try:
@@ -227,7 +253,11 @@ def unit_merge(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, _("“%(source)s” was merged into “%(target)s”.") % {"source": unit.name, "target": target.name})
+            messages.success(
+                request,
+                _("“%(source)s” was merged into “%(target)s”.")
+                % {"source": unit.name, "target": target.name},
+            )
             return redirect("organisations:unit_detail", pk=target.pk)
     return render(
         request,
@@ -319,7 +349,9 @@ def officer_add(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "unit": unit,
             "title": _("Appoint an officer of %(unit)s") % {"unit": unit.name},
-            "explanation": _("Officer positions record who serves the unit and for which term. Console access comes from roles (System → Roles)."),
+            "explanation": _(
+                "Officer positions record who serves the unit and for which term. Console access comes from roles (System → Roles)."
+            ),
             "submit_label": _("Appoint"),
             "breadcrumbs": [
                 (_("Union organisation"), reverse("organisations:unit_list")),
@@ -348,7 +380,8 @@ def officer_end(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "unit": term.unit,
-            "title": _("End the term of %(user)s as %(position)s") % {"user": term.user, "position": term.position},
+            "title": _("End the term of %(user)s as %(position)s")
+            % {"user": term.user, "position": term.position},
             "submit_label": _("End the term"),
             "breadcrumbs": [
                 (_("Union organisation"), reverse("organisations:unit_list")),

@@ -43,7 +43,9 @@ class BaseImportCommand(BaseCommand):
         importer = importer_class(user=user)
         try:
             check_upload(path.name, data, import_max_bytes())
-            outcome = run_import(importer, data, saved_mapping=saved_mapping(self.kind), apply=options["apply"])
+            outcome = run_import(
+                importer, data, saved_mapping=saved_mapping(self.kind), apply=options["apply"]
+            )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
         report = outcome_report(importer, outcome, filename=path.name)

@@ -104,7 +104,7 @@ def _letter(index: int) -> str:
 
 def xlsx_response(filename: str, write: Callable[[Any], Any]) -> FileResponse:
     """Run ``write(file)`` into a temporary file and send it as an attachment (deleted when closed)."""
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 — FileResponse closes (and so deletes) it
     write(handle)
     handle.seek(0)
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)

@@ -37,6 +37,17 @@ STATUS_SKIPPED = "skipped"
 ProgressCallback = Callable[[int, int], None]
 
 
+class MissingColumnsError(ImportFileError):
+    """Required fields have no column. Carries the columns that were found, so that the user can say
+    on the column mapping which of them feeds the missing field."""
+
+    def __init__(self, message: str, *, sheet_name: str, header_row: int, columns: dict[int, dict[str, str]]):
+        super().__init__(message)
+        self.sheet_name = sheet_name
+        self.header_row = header_row
+        self.columns = columns
+
+
 @dataclass(frozen=True)
 class ImportField:
     name: str
@@ -44,7 +55,9 @@ class ImportField:
     synonyms: tuple[str, ...] = ()
     required: bool = False
     parse: Callable[[Any], Any] | None = None  # a normaliser from core.normalise; None = clean_text
-    mask: Callable[[str], str] | None = None  # set for sensitive values: previews and reports store them masked
+    mask: Callable[[str], str] | None = (
+        None  # set for sensitive values: previews and reports store them masked
+    )
     help_text: str | Promise = ""
     example: str = ""
 
@@ -78,10 +91,10 @@ class Row:
     def _where(self, field_name: str | None) -> str:
         if field_name is None or field_name not in self.columns:
             return _("Row %(row)d") % {"row": self.number}
-        return "%(cell)s %(label)s" % {
-            "cell": f"{column_letter(self.columns[field_name])}{self.number}",
-            "label": self.labels.get(field_name, field_name),
-        }
+        return "{cell} {label}".format(
+            cell=f"{column_letter(self.columns[field_name])}{self.number}",
+            label=self.labels.get(field_name, field_name),
+        )
 
     def error(self, message: str, field_name: str | None = None) -> None:
         self.errors.append(f"{self._where(field_name)}：{message}")
@@ -180,7 +193,9 @@ def get_importer(kind: str) -> type[Importer]:
 
 
 def importers_for_user(user: Any) -> list[type[Importer]]:
-    return [imp for imp in _importers.values() if user.is_authenticated and user.has_unit_perm(imp.permission)]
+    return [
+        imp for imp in _importers.values() if user.is_authenticated and user.has_unit_perm(imp.permission)
+    ]
 
 
 def user_may_import_anything(user: Any) -> bool:
@@ -216,7 +231,9 @@ class Outcome:
         }
 
 
-def map_columns(importer: type[Importer], headers: list[str], saved: dict[str, str]) -> dict[int, dict[str, str]]:
+def map_columns(
+    importer: type[Importer], headers: list[str], saved: dict[str, str]
+) -> dict[int, dict[str, str]]:
     """Decide which field each column feeds. A mapping saved for the kind beats the built-in synonyms;
     a field fed by two columns keeps the first."""
     by_key: dict[str, str] = {}
@@ -279,7 +296,9 @@ def _mark_duplicates(importer: type[Importer], rows: list[Row]) -> None:
             numbers = "、".join(str(row.number) for row in group)
             for row in group:
                 row.error(
-                    _("%(label)s “%(key)s” appears in rows %(rows)s with different contents; keep only the right one.")
+                    _(
+                        "%(label)s “%(key)s” appears in rows %(rows)s with different contents; keep only the right one."
+                    )
                     % {"label": label, "key": key, "rows": numbers},
                     importer.key_field,
                 )
@@ -300,9 +319,15 @@ def run_import(
     columns = map_columns(kind, sheet.headers, saved_mapping or {})
     missing = missing_required(kind, columns)
     if missing:
-        raise ImportFileError(
-            _("Required columns are missing: %(columns)s. Add them to the header row (row %(row)d) or match them "
-              "on the column mapping.") % {"columns": "、".join(missing), "row": sheet.header_row}
+        raise MissingColumnsError(
+            _(
+                "Required columns are missing: %(columns)s. Add them to the header row (row %(row)d) or match them "
+                "on the column mapping."
+            )
+            % {"columns": "、".join(missing), "row": sheet.header_row},
+            sheet_name=sheet.sheet_name,
+            header_row=sheet.header_row,
+            columns=columns,
         )
     field_columns = {col["field"]: index for index, col in columns.items() if col["field"]}
     labels = {f.name: str(f.label) for f in kind.fields}

@@ -53,12 +53,16 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> None:
             % {"name": name}
         )
     if lowered.endswith(".csv"):
-        raise ImportFileError(_("“%(name)s” is a CSV file: open it in Excel or WPS and save it as .xlsx.") % {"name": name})
+        raise ImportFileError(
+            _("“%(name)s” is a CSV file: open it in Excel or WPS and save it as .xlsx.") % {"name": name}
+        )
     if not lowered.endswith(".xlsx"):
         raise ImportFileError(_("“%(name)s” is not an Excel workbook: upload a .xlsx file.") % {"name": name})
     if len(data) > max_bytes:
         raise ImportFileError(
-            _("“%(name)s” is %(size).1f MB; the largest file accepted is %(max)d MB. Split it or remove pictures.")
+            _(
+                "“%(name)s” is %(size).1f MB; the largest file accepted is %(max)d MB. Split it or remove pictures."
+            )
             % {"name": name, "size": len(data) / 1024 / 1024, "max": max_bytes // 1024 // 1024}
         )
     if not data:
@@ -106,9 +110,10 @@ def read_sheet(data: bytes, *, score_header: Callable[[list[str]], int], min_sco
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        raise ImportFileError(_("The workbook could not be opened (%(error)s). Save it again as .xlsx.") % {
-            "error": exc.__class__.__name__
-        }) from exc
+        raise ImportFileError(
+            _("The workbook could not be opened (%(error)s). Save it again as .xlsx.")
+            % {"error": exc.__class__.__name__}
+        ) from exc
 
     best: tuple[int, Any, int, list[list[Any]]] | None = None
     for ws in workbook.worksheets:
@@ -144,8 +149,9 @@ def read_sheet(data: bytes, *, score_header: Callable[[list[str]], int], min_sco
         if label.startswith(SUBTOTAL_PREFIXES):
             sheet.skipped.append((excel_row, _("subtotal row")))
             continue
-        non_blank = sum(1 for cell in cells if clean_text(cell))
-        if non_blank == 1 and label.startswith(NOTE_PREFIXES):
+        # One text in the row, possibly repeated across a merged range ("注：…" merged over A:L).
+        texts = {clean_text(cell) for cell in cells} - {""}
+        if len(texts) == 1 and label.startswith(NOTE_PREFIXES):
             sheet.skipped.append((excel_row, _("note row")))
             continue
         sheet.rows.append((excel_row, cells))

@@ -36,7 +36,9 @@ def cell(value: Any) -> Any:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, dt.datetime):
-        return formats.date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "Y-m-d H:i")
+        return formats.date_format(
+            timezone.localtime(value) if timezone.is_aware(value) else value, "Y-m-d H:i"
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):

@@ -28,7 +28,9 @@ class Command(BaseCommand):
                     for obj in model._base_manager.filter(pk__in=pks[start : start + BATCH]).only(*names):
                         # The values were decrypted on load (with whichever key fits); writing them back
                         # through update() encrypts them with the newest key without calling save().
-                        model._base_manager.filter(pk=obj.pk).update(**{name: getattr(obj, name) for name in names})
+                        model._base_manager.filter(pk=obj.pk).update(
+                            **{name: getattr(obj, name) for name in names}
+                        )
                         rotated += 1
             self.stdout.write(f"{model._meta.label}: {rotated} rows re-encrypted")
         jobs = 0

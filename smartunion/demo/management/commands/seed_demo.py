@@ -19,7 +19,7 @@ from smartunion.accounts import roles as role_codes
 from smartunion.accounts import services as account_services
 from smartunion.accounts.models import Role, RoleAssignment, User
 from smartunion.core.audit import audit
-from smartunion.core.crypto import blind_index, encrypt_text
+from smartunion.core.crypto import blind_index
 from smartunion.demo import data
 from smartunion.demo.generators import REFERENCE_DATE, Generator, PersonSpec
 from smartunion.members.models import Person, StaffCategory
@@ -27,15 +27,22 @@ from smartunion.organisations import services as org_services
 from smartunion.organisations.models import OrgUnit, PositionKind, UnitKind
 
 BATCH = 2000
+MIN_MEMBERS = 300
 
 
 class Command(BaseCommand):
     help = "Load a realistic demo university (units, staff, officers, one login per role)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--members", type=int, default=3000, help="number of staff to create (default 3000)")
-        parser.add_argument("--seed", type=int, default=2026, help="random seed; the same seed gives the same data")
-        parser.add_argument("--if-empty", action="store_true", help="do nothing (but print the logins) if data exists")
+        parser.add_argument(
+            "--members", type=int, default=3000, help="number of staff to create (default 3000)"
+        )
+        parser.add_argument(
+            "--seed", type=int, default=2026, help="random seed; the same seed gives the same data"
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing (but print the logins) if data exists"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if OrgUnit.objects.exists():
@@ -48,7 +55,9 @@ class Command(BaseCommand):
                 "and run `make demo` again), or pass --if-empty."
             )
         if options["members"] < 40:
-            raise CommandError("--members must be at least 40 (one login per role needs people in several units).")
+            raise CommandError(
+                "--members must be at least 40 (one login per role needs people in several units)."
+            )
         started = time.monotonic()
         generator = Generator(options["seed"])
         with transaction.atomic():
@@ -58,7 +67,11 @@ class Command(BaseCommand):
             by_branch = self.create_people(people, branches)
             self.stdout.write(f"people and accounts: {len(people)} ({time.monotonic() - started:.1f}s)")
             self.create_officers(root, branches, by_branch)
-            audit(actor=None, action="demo.seeded", changes={"members": options["members"], "seed": options["seed"]})
+            audit(
+                actor=None,
+                action="demo.seeded",
+                changes={"members": options["members"], "seed": options["seed"]},
+            )
         self.stdout.write(self.style.SUCCESS(f"Demo university ready in {time.monotonic() - started:.1f}s."))
         self.print_logins()
 
@@ -66,7 +79,11 @@ class Command(BaseCommand):
     def create_tree(self) -> tuple[OrgUnit, dict[str, OrgUnit]]:
         kinds = {kind.name: kind for kind in UnitKind.objects.all()}
         root = org_services.unit_create(
-            actor=None, name=data.ROOT_UNION, code="00", union_type=OrgUnit.UnionType.SCHOOL, short_name="校工会"
+            actor=None,
+            name=data.ROOT_UNION,
+            code="00",
+            union_type=OrgUnit.UnionType.SCHOOL,
+            short_name="校工会",
         )
         branches: dict[str, OrgUnit] = {}
         for order, (name, short, kind, level, _size, mix) in enumerate(data.BRANCHES, start=1):
@@ -105,7 +122,9 @@ class Command(BaseCommand):
         return root, branches
 
     # -- people -----------------------------------------------------------------------------------
-    def create_people(self, people: list[PersonSpec], branches: dict[str, OrgUnit]) -> dict[str, list[Person]]:
+    def create_people(
+        self, people: list[PersonSpec], branches: dict[str, OrgUnit]
+    ) -> dict[str, list[Person]]:
         categories = {category.name: category for category in StaffCategory.objects.all()}
         member_role = Role.objects.get(code=role_codes.MEMBER)
         password = make_password(data.DEMO_PASSWORD)  # hashed once: every demo account shares it
@@ -116,7 +135,11 @@ class Command(BaseCommand):
                 [User(staff_no=p.staff_no, name=p.name, mobile=p.mobile, password=password) for p in chunk]
             )
             if users[0].pk is None:
-                ids = dict(User.objects.filter(staff_no__in=[p.staff_no for p in chunk]).values_list("staff_no", "pk"))
+                ids = dict(
+                    User.objects.filter(staff_no__in=[p.staff_no for p in chunk]).values_list(
+                        "staff_no", "pk"
+                    )
+                )
                 for user in users:
                     user.pk = ids[user.staff_no]
             persons = [
@@ -143,7 +166,9 @@ class Command(BaseCommand):
             Person.objects.bulk_create(persons)
             RoleAssignment.objects.bulk_create(
                 [
-                    RoleAssignment(user=user, role=member_role, unit=branches[p.branch], valid_from=p.hire_date)
+                    RoleAssignment(
+                        user=user, role=member_role, unit=branches[p.branch], valid_from=p.hire_date
+                    )
                     for p, user in zip(chunk, users, strict=True)
                 ]
             )
@@ -152,7 +177,9 @@ class Command(BaseCommand):
         return by_branch
 
     # -- officers and logins ----------------------------------------------------------------------
-    def create_officers(self, root: OrgUnit, branches: dict[str, OrgUnit], by_branch: dict[str, list[Person]]) -> None:
+    def create_officers(
+        self, root: OrgUnit, branches: dict[str, OrgUnit], by_branch: dict[str, list[Person]]
+    ) -> None:
         positions = {position.name: position for position in PositionKind.objects.all()}
         roles = {role.code: role for role in Role.objects.all()}
         start = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - 2, month=12, day=1)
@@ -169,19 +196,24 @@ class Command(BaseCommand):
 
         used: set[int] = set()
 
+        everyone = [p for people in by_branch.values() for p in people]
+
         def pick(branch: str, sex: str | None = None) -> Person:
-            for person in candidates(branch, sex):
+            # Someone of the unit if possible; in a small demo, anyone not yet holding a position.
+            for person in [*candidates(branch, sex), *everyone]:
                 if person.pk not in used:
                     used.add(person.pk)
                     return person
-            raise CommandError(f"Not enough people in {branch} for its officers; use more --members.")
+            raise CommandError("Not enough people for every officer position; use more --members.")
 
         def appoint(person: Person, unit: OrgUnit, position: str, role: str | None) -> None:
             org_services.officer_appoint(
                 actor=None, unit=unit, user=person.user, position=positions[position], start_date=start
             )
             if role:
-                account_services.role_assign(actor=None, user=person.user, role=roles[role], unit=unit, valid_from=start)
+                account_services.role_assign(
+                    actor=None, user=person.user, role=roles[role], unit=unit, valid_from=start
+                )
 
         # The school union: chair and vice-chairs decide, staff do the daily work, auditors check the money.
         appoint(pick("机关"), root, "主席", role_codes.UNION_CHAIR)
@@ -192,11 +224,17 @@ class Command(BaseCommand):
         for branch in ("经济与管理学院", "数学与统计学院", "图书馆"):
             appoint(pick(branch), root, "经审委员", role_codes.AUDITOR)
         admin = pick("现代教育技术中心")
-        account_services.role_assign(actor=None, user=admin.user, role=roles[role_codes.SYSADMIN], unit=root, valid_from=start)
+        account_services.role_assign(
+            actor=None, user=admin.user, role=roles[role_codes.SYSADMIN], unit=root, valid_from=start
+        )
         User.objects.filter(pk=admin.user_id).update(is_staff=True, is_superuser=True)
         # Handling offices answer proposals and appeals assigned to them.
         account_services.role_assign(
-            actor=None, user=pick("后勤管理处").user, role=roles[role_codes.HANDLING_OFFICE], unit=branches["后勤管理处"], valid_from=start
+            actor=None,
+            user=pick("后勤管理处").user,
+            role=roles[role_codes.HANDLING_OFFICE],
+            unit=branches["后勤管理处"],
+            valid_from=start,
         )
         # Every sub-union: a chair, two committee members (one the women's committee member); every group a leader.
         for name, branch in branches.items():
@@ -215,12 +253,12 @@ class Command(BaseCommand):
                 officers = RoleAssignment.objects.exclude(role=role).values("user_id")
                 holders = holders.exclude(user_id__in=officers).filter(unit__code="01")
             assignment = (
-                holders.select_related("user", "unit")
-                .order_by("unit__code", "user__staff_no")
-                .first()
+                holders.select_related("user", "unit").order_by("unit__code", "user__staff_no").first()
             )
             if assignment is not None:
-                logins.append((role.name, assignment.user.staff_no, f"{assignment.user.name} @ {assignment.unit.name}"))
+                logins.append(
+                    (role.name, assignment.user.staff_no, f"{assignment.user.name} @ {assignment.unit.name}")
+                )
         return logins
 
     def print_logins(self) -> None:

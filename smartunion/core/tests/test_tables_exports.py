@@ -1,0 +1,210 @@
+"""Excel exports of console lists: the same rows as the screen, masked unless the user may see them
+(and then logged as sensitive access), streamed so that big lists do not sit in memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import time
+import tracemalloc
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from smartunion.accounts import services as account_services
+from smartunion.accounts.models import Role
+from smartunion.core.excel.exporting import SheetColumn, write_workbook
+from smartunion.core.masking import mask_id_number, mask_phone
+from smartunion.core.models import AuditEntry
+from smartunion.members.views import PersonTable
+
+from .conftest import valid_id, xlsx_rows
+
+LIST_URL = reverse("members:person_list")
+ID_A = valid_id("32068219850312123")
+ID_A1 = valid_id("32068219900101456")
+ID_B = valid_id("11010119780601789")
+COLUMNS = [c.key for c in PersonTable.columns if c.in_export]
+
+
+@pytest.fixture
+def people(tree, make_person):
+    return {
+        "a": make_person(tree.a, "10001", name="张三", id_number=ID_A, mobile="13812345678"),
+        "a1": make_person(tree.a1, "10002", name="李四", id_number=ID_A1, mobile="13900001111"),
+        "b": make_person(tree.b, "10003", name="王五", id_number=ID_B, mobile="13700002222"),
+    }
+
+
+def exported(client, **params) -> dict[str, dict[str, object]]:
+    """{staff number: {column key: value}} of an export of the staff list."""
+    response = client.get(LIST_URL, {**params, "export": "xlsx"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = xlsx_rows(response)
+    data = [row for row in rows if row and row[0] in {"10001", "10002", "10003"}]
+    return {row[0]: dict(zip(COLUMNS, row, strict=False)) for row in data}
+
+
+def last_export() -> AuditEntry:
+    return AuditEntry.objects.filter(action="core.list.exported").latest("id")
+
+
+def test_export_without_the_sensitive_permission_is_masked(client, tree, make_user, people):
+    user = make_user("subunion_committee", tree.root)  # members.view everywhere, not members.sensitive.view
+    client.force_login(user)
+    rows = exported(client)
+    assert set(rows) == {"10001", "10002", "10003"}
+    assert rows["10001"]["id_number"] == mask_id_number(ID_A) == ID_A[:4] + "*" * 10 + ID_A[-4:]
+    assert rows["10003"]["id_number"] == mask_id_number(ID_B)
+    assert rows["10001"]["mobile"] == "138****5678"
+    assert rows["10001"]["name"] == "张三" and rows["10001"]["unit"] == "机械工程学院"
+    assert rows["10001"]["post_salary"] in {0, Decimal("0"), "0", "0.00"}  # export-only columns are there
+
+    entry = last_export()
+    assert entry.actor == user
+    assert entry.sensitive is False
+    assert entry.changes["unmasked_columns"] == []
+    assert entry.changes["rows"] == 3
+    assert entry.changes["list"]
+
+
+def test_export_with_the_sensitive_permission_is_in_full_and_logged_as_sensitive(client, tree, make_user, people):
+    user = make_user("union_staff", tree.root)
+    client.force_login(user)
+    rows = exported(client)
+    assert {number: row["id_number"] for number, row in rows.items()} == {
+        "10001": ID_A,
+        "10002": ID_A1,
+        "10003": ID_B,
+    }
+    assert rows["10003"]["mobile"] == "13700002222"
+
+    entry = last_export()
+    assert entry.actor == user
+    assert entry.sensitive is True
+    assert entry.changes["unmasked_columns"] == ["id_number", "mobile"]
+    assert entry.changes["rows"] == 3
+
+
+def test_the_screen_stays_masked_for_everyone(client, tree, make_user, people):
+    client.force_login(make_user("union_staff", tree.root))
+    html = client.get(LIST_URL).content.decode()
+    assert mask_id_number(ID_A) in html and mask_phone("13812345678") in html
+    assert ID_A not in html and "13812345678" not in html
+    assert not AuditEntry.objects.filter(action="core.list.exported").exists()  # viewing masked is not logged
+
+
+def test_values_are_revealed_only_in_units_where_the_permission_is_held(client, tree, make_user, people):
+    user = make_user("subunion_committee", tree.root)  # sees everyone, masked
+    account_services.role_assign(actor=None, user=user, role=Role.objects.get(code="union_chair"), unit=tree.a)
+    client.force_login(user)
+    rows = exported(client)
+    assert rows["10001"]["id_number"] == ID_A  # A: the permission is held there
+    assert rows["10002"]["id_number"] == ID_A1  # A1 lies inside A
+    assert rows["10003"]["id_number"] == mask_id_number(ID_B)  # B: masked
+    assert rows["10003"]["mobile"] == "137****2222"
+    entry = last_export()
+    assert entry.sensitive is True and entry.changes["unmasked_columns"] == ["id_number", "mobile"]
+
+
+def test_a_masked_export_of_only_rows_outside_the_reveal_scope_is_not_sensitive(client, tree, make_user, people):
+    user = make_user("subunion_committee", tree.root)
+    account_services.role_assign(actor=None, user=user, role=Role.objects.get(code="union_chair"), unit=tree.a)
+    client.force_login(user)
+    rows = exported(client, unit=tree.b.pk)
+    assert set(rows) == {"10003"} and rows["10003"]["id_number"] == mask_id_number(ID_B)
+    entry = last_export()
+    assert entry.sensitive is False and entry.changes["unmasked_columns"] == []
+
+
+def test_the_export_has_the_same_rows_as_the_filtered_screen(client, tree, make_user, people):
+    client.force_login(make_user("union_staff", tree.root))
+    rows = exported(client, q="李四")
+    assert set(rows) == {"10002"}
+    assert last_export().changes["filters"] == {"q": "李四"}
+    assert last_export().changes["rows"] == 1
+    # A full ID number finds its person through the blind index, on screen and in the export alike.
+    assert set(exported(client, q=ID_B)) == {"10003"}
+
+
+def test_an_officer_exports_only_their_subtree(client, tree, make_user, people):
+    client.force_login(make_user("subunion_chair", tree.a))
+    rows = exported(client)
+    assert set(rows) == {"10001", "10002"}
+    assert rows["10001"]["id_number"] == mask_id_number(ID_A)  # a sub-union chair does not see ID numbers
+    assert last_export().sensitive is False
+
+
+def test_export_is_sorted_like_the_screen(client, tree, make_user, people):
+    client.force_login(make_user("union_staff", tree.root))
+    response = client.get(LIST_URL, {"export": "xlsx", "sort": "-staff_no"})
+    numbers = [row[0] for row in xlsx_rows(response) if row and row[0] in {"10001", "10002", "10003"}]
+    assert numbers == ["10003", "10002", "10001"]
+
+
+def test_export_file_name_and_header(client, tree, make_user, people):
+    client.force_login(make_user("union_staff", tree.root))
+    response = client.get(LIST_URL, {"export": "xlsx"})
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment; filename*=UTF-8''")
+    assert disposition.endswith(".xlsx")
+    rows = xlsx_rows(response)
+    header = next(i for i, row in enumerate(rows) if row and row[0] == "10001") - 1
+    labels = [str(c.label) for c in PersonTable.columns if c.in_export]
+    assert len(rows[header]) == len(labels)
+
+
+# -- write_workbook -------------------------------------------------------------------------------
+
+
+def test_write_workbook_cell_values():
+    buffer = io.BytesIO()
+    aware = dt.datetime(2026, 3, 1, 1, 30, tzinfo=dt.UTC)  # 09:30 in Shanghai
+    count = write_workbook(
+        buffer,
+        sheet_title="测试" * 20,  # longer than Excel's 31 characters
+        columns=[SheetColumn("A"), SheetColumn("B"), SheetColumn("C"), SheetColumn("D"), SheetColumn("E")],
+        rows=[[dt.date(2026, 1, 2), aware, Decimal("12.50"), True, None], ["x", 1, 2.5, False, object]],
+        title="标题",
+        notes=["说明一"],
+        number_formats={2: "#,##0.00"},
+    )
+    assert count == 2
+    workbook = load_workbook(io.BytesIO(buffer.getvalue()))
+    sheet = workbook.worksheets[0]
+    assert len(sheet.title) <= 31
+    assert sheet["A1"].value == "标题" and sheet["A2"].value == "说明一"
+    assert [c.value for c in sheet[3]] == ["A", "B", "C", "D", "E"]
+    assert sheet["A4"].value == dt.datetime(2026, 1, 2) and sheet["A4"].number_format == "yyyy-mm-dd"
+    assert sheet["B4"].value == dt.datetime(2026, 3, 1, 9, 30)  # local time, without a zone
+    assert sheet["C4"].number_format == "#,##0.00" and sheet["C4"].value == 12.5
+    assert sheet["D4"].value == "是" and sheet["D5"].value == "否"
+    assert sheet["E4"].value in {None, ""}
+
+
+def test_write_workbook_streams_100000_rows_in_bounded_memory(tmp_path):
+    rows_wanted = 100_000
+
+    def rows():
+        for i in range(rows_wanted):
+            yield [f"{i:06d}", f"姓名{i}", "机械工程学院", "在编", dt.date(1985, 3, 12), 13800000000 + i, "2800.00"]
+
+    columns = [SheetColumn(name) for name in ["工号", "姓名", "单位", "类别", "出生日期", "手机", "工资"]]
+    started = time.monotonic()
+    tracemalloc.start()
+    try:
+        count = write_workbook(tmp_path / "big.xlsx", sheet_title="big", columns=columns, rows=rows())
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    elapsed = time.monotonic() - started
+    assert count == rows_wanted
+    assert peak < 60 * 1024 * 1024, f"peak {peak / 1024 / 1024:.1f} MB"
+    assert elapsed < 60, f"{elapsed:.1f} s"
+    last = None
+    for row in load_workbook(tmp_path / "big.xlsx", read_only=True).worksheets[0].iter_rows(values_only=True):
+        last = row
+    assert last[0] == f"{rows_wanted - 1:06d}"

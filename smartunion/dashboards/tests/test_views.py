@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from smartunion.core.navigation import PortalBlock, portal_blocks
+
+
+def test_console_home_shows_counts_within_scope(client: Any, tree: Any, make_user: Any) -> None:
+    client.force_login(make_user("subunion_chair", tree.a))
+    response = client.get("/console/")
+    assert response.status_code == 200
+    # A and its group (not the rest of the tree); nobody works there yet.
+    assert [s["value"] for s in response.context["stats"]] == [2, 0]
+    labels = [str(e["label"]) for group in response.context["console_nav"] for e in group["entries"]]
+    assert labels and all(label for label in labels)
+
+
+def test_member_has_no_console(client: Any, tree: Any, make_user: Any) -> None:
+    client.force_login(make_user("member", tree.a))
+    assert client.get("/console/").status_code == 403
+    home = client.get("/m/")
+    assert home.status_code == 200
+    assert "console_home" not in home.content.decode()
+    assert "/console/" not in home.content.decode()
+
+
+def test_portal_home_without_modules_shows_an_empty_state(client: Any, tree: Any, make_user: Any) -> None:
+    client.force_login(make_user("member", tree.a))
+    response = client.get("/m/")
+    assert response.context["blocks"] == []
+    assert "empty-state" in response.content.decode()
+    for section in ("activities", "welfare", "services"):
+        page = client.get(f"/m/{section}/")
+        assert page.status_code == 200 and "empty-state" in page.content.decode()
+    assert client.get("/m/unknown/").status_code == 404
+
+
+def test_portal_blocks_registered_by_apps_appear(client: Any, tree: Any, make_user: Any) -> None:
+    block = PortalBlock(section="home", key="test-open", template="dashboards/offline.html", context=lambda r: {"x": 1})
+    portal_blocks.register(block)
+    try:
+        client.force_login(make_user("member", tree.a))
+        response = client.get("/m/")
+        assert [b["key"] for b in response.context["blocks"]] == ["test-open"]
+    finally:
+        portal_blocks._blocks.pop(("home", "test-open"))
+
+
+def test_pwa_manifest_and_service_worker(client: Any, db: Any) -> None:
+    manifest = json.loads(client.get("/m/manifest.webmanifest").content)
+    assert manifest["start_url"] == "/m/" and manifest["display"] == "standalone"
+    assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
+    worker = client.get("/m/sw.js")
+    assert worker["Content-Type"].startswith("application/javascript")
+    assert worker["Service-Worker-Allowed"] == "/m/"
+    assert "/m/offline/" in worker.content.decode()
+    assert client.get("/m/offline/").status_code == 200
+
+
+def test_error_pages_are_in_chinese(client: Any, tree: Any, make_user: Any) -> None:
+    client.force_login(make_user("member", tree.a))
+    forbidden = client.get("/console/org/")
+    assert forbidden.status_code == 403 and "403" in forbidden.content.decode()
+    missing = client.get("/console/org/units/999999/")
+    assert missing.status_code in (403, 404)
+    client.force_login(make_user("subunion_chair", tree.a))
+    missing = client.get(f"/console/org/units/{tree.b.pk}/")
+    assert missing.status_code == 404
+    assert "不存在" in missing.content.decode()

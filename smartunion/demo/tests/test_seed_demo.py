@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from smartunion.accounts.models import RoleAssignment, User
+from smartunion.core.normalise import normalise_id_number
+from smartunion.demo.generators import Generator
+from smartunion.members.models import Person
+from smartunion.organisations.models import OfficerTerm, OrgUnit
+
+
+def test_generator_is_deterministic_and_valid() -> None:
+    first = Generator(11).people(300)
+    second = Generator(11).people(300)
+    assert [p.__dict__ for p in first] == [p.__dict__ for p in second]
+    assert [p.__dict__ for p in Generator(12).people(300)] != [p.__dict__ for p in first]
+    for person in first:
+        identity = normalise_id_number(person.id_number)  # raises on a bad check digit
+        assert identity.birth_date == person.birth_date and identity.sex == person.sex
+        assert len(person.mobile) == 11 and person.mobile.startswith("1")
+        assert 2 <= len(person.name) <= 4
+        assert person.hire_date > person.birth_date
+    assert len({p.id_number for p in first}) == 300
+    assert len({p.staff_no for p in first}) == 300
+    assert {p.category for p in first} >= {"在编", "人事代理", "合同制", "退休"}
+
+
+def test_seed_demo_builds_a_university(db: Any) -> None:
+    out = io.StringIO()
+    call_command("seed_demo", members=300, seed=3, stdout=out)
+    assert OrgUnit.objects.filter(depth=1).count() == 30
+    assert OrgUnit.objects.filter(depth=2).count() > 30
+    assert OrgUnit.objects.filter(depth__gt=2).count() == 0
+    assert Person.objects.count() == User.objects.count() == 300
+    # Every sub-union has a chair, every union group a leader.
+    for unit in OrgUnit.objects.filter(depth__gte=1):
+        position = "组长" if unit.depth == 2 else "主席"
+        assert OfficerTerm.objects.filter(unit=unit, position__name=position).exists(), unit
+    printed = out.getvalue()
+    for role in ("会员", "分工会主席", "分工会委员", "校工会工作人员", "校工会主席", "承办部门", "经审委员", "系统管理员"):
+        assert role in printed
+    assert RoleAssignment.objects.filter(role__code="member").count() == 300
+    assert Person.objects.exclude(id_number_hash=None).count() == 300
+
+
+def test_seed_demo_refuses_a_database_with_data_unless_if_empty(db: Any) -> None:
+    call_command("seed_demo", members=300, stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("seed_demo", members=300, stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("seed_demo", members=300, if_empty=True, stdout=out)
+    assert "nothing was added" in out.getvalue()
+    assert Person.objects.count() == 300
+
+
+def test_same_seed_same_people(db: Any) -> None:
+    call_command("seed_demo", members=300, seed=5, stdout=io.StringIO())
+    names = list(Person.objects.order_by("staff_no").values_list("staff_no", "name", "unit__name"))
+    assert names[0][0] == "100001"
+    regenerated = Generator(5).people(300)
+    assert [(p.staff_no, p.name, p.branch) for p in regenerated] == names

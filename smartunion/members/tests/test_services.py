@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from smartunion.core.models import AuditEntry
+from smartunion.members import selectors, services
+from smartunion.members.models import Person
+
+ID_A = "11010519491231002X"
+ID_B = "320602199803120024"
+
+
+def test_create_encrypts_the_id_number_and_audits_it_masked(make_person: Any) -> None:
+    person = make_person(id_number=ID_A, post_salary=Decimal("2800.00"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number FROM members_person WHERE id = %s", [person.pk])
+        stored = cursor.fetchone()[0]
+    assert ID_A not in stored
+    assert Person.objects.get(pk=person.pk).id_number == ID_A
+    entry = AuditEntry.objects.get(action="members.person.created")
+    assert entry.changes["id_number"] == "1101**********002X"
+    assert ID_A not in str(entry.changes)
+    assert entry.unit_id == person.unit_id
+
+
+def test_an_id_number_belongs_to_one_person(make_person: Any) -> None:
+    make_person(id_number=ID_A)
+    with pytest.raises(ValidationError) as error:
+        make_person(id_number=ID_A)
+    assert "id_number" in error.value.message_dict
+    other = make_person(id_number=ID_B)
+    with pytest.raises(ValidationError):
+        services.person_update(actor=None, person=other, id_number=ID_A)
+
+
+def test_duplicate_staff_number_is_refused(make_person: Any) -> None:
+    make_person(staff_no="100001")
+    with pytest.raises(ValidationError) as error:
+        make_person(staff_no="100001")
+    assert "staff_no" in error.value.message_dict
+
+
+def test_update_records_only_what_changed(make_person: Any, tree: Any) -> None:
+    person = make_person(mobile="13812345678")
+    services.person_update(actor=None, person=person, mobile="13812345678")
+    assert not AuditEntry.objects.filter(action="members.person.updated").exists()
+    services.person_update(actor=None, person=person, unit=tree.b, mobile="13900000000")
+    entry = AuditEntry.objects.get(action="members.person.updated")
+    assert entry.changes == {"mobile": ["13812345678", "13900000000"], "unit": ["机械工程学院", "外国语学院"]}
+    with pytest.raises(TypeError):
+        services.person_update(actor=None, person=person, staff_no="X")
+
+
+def test_officer_cannot_move_a_person_out_of_or_into_another_unit(make_person: Any, make_user: Any, tree: Any) -> None:
+    chair = make_user("subunion_chair", tree.a)
+    mine = make_person(unit=tree.a)
+    theirs = make_person(unit=tree.b)
+    with pytest.raises(ValidationError):
+        services.person_update(actor=chair, person=mine, unit=tree.b)
+    with pytest.raises(ValidationError):
+        services.person_update(actor=chair, person=theirs, name="改名")
+    assert Person.objects.get(pk=mine.pk).unit == tree.a
+
+
+def test_revealing_an_id_number_needs_the_permission_and_is_logged(make_person: Any, make_user: Any, tree: Any) -> None:
+    person = make_person(id_number=ID_A)
+    staff = make_user("union_staff", tree.root)
+    chair = make_user("subunion_chair", tree.a)
+    with pytest.raises(PermissionDenied):
+        services.person_reveal_id_number(actor=chair, person=person)
+    assert services.person_reveal_id_number(actor=staff, person=person) == ID_A
+    entry = AuditEntry.objects.get(action="members.person.id_viewed")
+    assert entry.sensitive is True and entry.actor == staff
+
+
+def test_list_is_scoped_and_finds_by_full_id_number(make_person: Any, make_user: Any, tree: Any) -> None:
+    mine = make_person(unit=tree.a1, id_number=ID_A, name="张三")
+    make_person(unit=tree.b, id_number=ID_B, name="李四")
+    chair = make_user("subunion_chair", tree.a)
+    assert list(selectors.person_list_for_user(user=chair)) == [mine]
+    assert list(selectors.person_list_for_user(user=chair, search=ID_A.lower())) == [mine]
+    assert list(selectors.person_list_for_user(user=chair, search=ID_B)) == []
+    assert list(selectors.person_list_for_user(user=chair, search="张")) == [mine]
+
+
+def test_roster_query_count_does_not_grow_with_rows(make_person: Any, make_user: Any, tree: Any, django_assert_max_num_queries: Any, client: Any) -> None:
+    for _ in range(30):
+        make_person(unit=tree.a)
+    chair = make_user("subunion_chair", tree.a)
+    client.force_login(chair)
+    with django_assert_max_num_queries(12):
+        response = client.get("/console/members/")
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 25

@@ -1,0 +1,319 @@
+"""The permission matrix: every URL of the project, for every seeded role, at the user's own unit and at
+another unit, answers the status written here — and a denied POST changes nothing.
+
+Each role is held at 机械工程学院 (unit A). "own" requests target objects inside A's subtree, "other"
+requests the same kind of object in 外国语学院 (unit B). Out-of-scope objects answer 404, missing
+permissions 403. A URL that is not in MATRIX fails ``test_every_url_is_in_the_matrix``: whoever adds a
+page adds its row here. (School-wide functions — accounts, role definitions — are tested with roles
+held at the top of the tree in the accounts tests; held at a sub-union they are refused, as below.)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.sessions.models import Session
+from django.core import serializers
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from smartunion.accounts import services as account_services
+from smartunion.accounts.models import LoginAttempt, Role
+from smartunion.core.models import ImportJob
+from smartunion.members.models import Person, StaffCategory
+from smartunion.notifications.models import Notification
+from smartunion.organisations import services as org_services
+from smartunion.organisations.models import PositionKind
+
+ROLES = [
+    "member",
+    "subunion_chair",
+    "subunion_committee",
+    "union_staff",
+    "union_chair",
+    "handling_office",
+    "auditor",
+    "sysadmin",
+]
+ANON = "anonymous"
+
+Status = tuple[int, int]  # (own unit, other unit)
+
+
+def allow(
+    roles: set[str], own: int = 200, other: int = 404, denied: int | Status = 403, anonymous: int = 302
+) -> dict[str, Status]:
+    """Holders of the permission get (own, other); every other role gets ``denied`` (on both sides, or
+    a pair when the two sides differ)."""
+    unknown = roles - set(ROLES)
+    assert not unknown, unknown
+    refused = denied if isinstance(denied, tuple) else (denied, denied)
+    table = {role: ((own, other) if role in roles else refused) for role in ROLES}
+    table[ANON] = (anonymous, anonymous)
+    return table
+
+
+def everyone(own: int, other: int | None = None, anonymous: int = 302) -> dict[str, Status]:
+    table = {role: (own, own if other is None else other) for role in ROLES}
+    table[ANON] = (anonymous, anonymous)
+    return table
+
+
+OFFICERS_VIEW = {"subunion_chair", "subunion_committee", "union_staff", "union_chair", "auditor", "sysadmin"}
+UNIT_EDITORS = {"subunion_chair", "union_staff", "union_chair"}
+ROLE_ASSIGNERS = {"subunion_chair", "union_staff", "union_chair"}
+MEMBER_VIEWERS = {"subunion_chair", "subunion_committee", "union_staff", "union_chair"}
+SENSITIVE_VIEWERS = {"union_staff", "union_chair"}
+AUDIT_VIEWERS = {"union_staff", "union_chair", "auditor", "sysadmin"}
+UNIT_IMPORTERS = {"union_staff", "sysadmin"}
+CONSOLE_USERS = set(ROLES) - {"member"}
+NOBODY: set[str] = set()
+
+
+@dataclass
+class Entry:
+    expect: dict[str, Status]
+    kwargs: Callable[[SimpleNamespace, str, Any], dict[str, Any]] | None = None  # (world, side, user)
+    method: str = "get"
+    data: Callable[[SimpleNamespace, str], dict[str, Any]] | None = None
+    query: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def unit_of(side_attr: str) -> Callable[[SimpleNamespace, str, Any], dict[str, Any]]:
+    def kwargs(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+        return {"pk": getattr(world, f"{side}_{side_attr}").pk}
+
+    return kwargs
+
+
+def job_kwargs(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+    """Import jobs belong to whoever uploaded them: "own" is the requester's job, "other" someone else's."""
+    owner = user if (side == "own" and user is not None) else world.stranger
+    job = ImportJob.objects.create(
+        kind="organisations.units", filename="units.xlsx", created_by=owner, status=ImportJob.Status.PREVIEWED,
+        counts={"create": 1, "update": 0, "total": 1, "ok": 1, "warning": 0, "error": 0, "skipped": 0},
+        columns={"0": {"header": "单位编码", "field": "code"}}, content=b"",
+    )
+    return {"pk": job.pk}
+
+
+def notification_kwargs(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+    recipient = user if (side == "own" and user is not None) else world.stranger
+    notification = Notification.objects.create(recipient=recipient, kind="test", title="测试通知", link="/m/")
+    return {"pk": notification.pk}
+
+
+def same(kwargs: dict[str, Any]) -> Callable[[SimpleNamespace, str, Any], dict[str, Any]]:
+    return lambda world, side, user: kwargs
+
+
+MATRIX: dict[str, Entry] = {
+    # -- public and account pages -------------------------------------------------------------------
+    "root": Entry(everyone(302)),
+    "accounts:login": Entry(everyone(302, anonymous=200)),
+    "accounts:logout": Entry(everyone(302), method="post"),
+    "accounts:home": Entry(everyone(302)),
+    "accounts:password_change": Entry(everyone(200)),
+    "accounts:cas_login": Entry(everyone(302, anonymous=302)),  # CAS is off in tests: back to login
+    "accounts:cas_callback": Entry(everyone(302, anonymous=302)),
+    "set_language": Entry(everyone(302, anonymous=302), method="post", data=lambda w, s: {"language": "en", "next": "/"}),
+    # -- roles and accounts -------------------------------------------------------------------------
+    "accounts:assignment_list": Entry(allow(ROLE_ASSIGNERS, 200, 200)),
+    "accounts:assignment_create": Entry(allow(ROLE_ASSIGNERS, 200, 200)),
+    "accounts:assignment_revoke": Entry(allow(ROLE_ASSIGNERS, 302, 404), unit_of("assignment"), method="post"),
+    "accounts:role_list": Entry(allow(ROLE_ASSIGNERS, 200, 200)),
+    # Role definitions and accounts are school-wide: held at a sub-union, they are refused.
+    "accounts:role_edit": Entry(allow(NOBODY), same({"pk": 1}), method="post", data=lambda w, s: {"name": "改名"}),
+    "accounts:user_list": Entry(allow(NOBODY)),
+    "accounts:user_create": Entry(allow(NOBODY), method="post", data=lambda w, s: {"staff_no": "X9", "name": "新人"}),
+    "accounts:user_detail": Entry(allow(NOBODY), unit_of("person_user")),
+    "accounts:user_reset_password": Entry(allow(NOBODY), unit_of("person_user"), method="post"),
+    "accounts:user_toggle_active": Entry(allow(NOBODY), unit_of("person_user"), method="post"),
+    # -- organisation -------------------------------------------------------------------------------
+    "organisations:unit_list": Entry(allow(OFFICERS_VIEW, 200, 200)),
+    "organisations:unit_create": Entry(
+        allow(UNIT_EDITORS, 302, 200),
+        method="post",
+        data=lambda w, s: {"parent": getattr(w, f"{s}_unit").pk, "name": "新小组", "code": f"N-{s}", "union_type": "group"},
+        notes=["allowed POSTs for the other unit re-render the form (B is not a choice): 200, nothing created"],
+    ),
+    "organisations:unit_detail": Entry(allow(OFFICERS_VIEW), unit_of("unit")),
+    "organisations:unit_edit": Entry(allow(UNIT_EDITORS), unit_of("unit")),
+    "organisations:unit_move": Entry(allow(UNIT_EDITORS), unit_of("unit")),
+    "organisations:unit_merge": Entry(allow(UNIT_EDITORS), unit_of("unit")),
+    "organisations:unit_deactivate": Entry(allow(UNIT_EDITORS, 302, 404), unit_of("unit"), method="post"),
+    "organisations:alias_add": Entry(
+        allow(UNIT_EDITORS, 302, 404), unit_of("unit"), method="post", data=lambda w, s: {"alias": f"别名{s}"}
+    ),
+    "organisations:alias_remove": Entry(allow(UNIT_EDITORS, 302, 404), unit_of("alias"), method="post"),
+    "organisations:officer_add": Entry(allow(UNIT_EDITORS), unit_of("unit")),
+    "organisations:officer_end": Entry(allow(UNIT_EDITORS), unit_of("term")),
+    # -- staff ----------------------------------------------------------------------------------------
+    "members:person_list": Entry(allow(MEMBER_VIEWERS, 200, 200)),
+    "members:person_detail": Entry(allow(MEMBER_VIEWERS), unit_of("person")),
+    "members:person_reveal_id": Entry(allow(SENSITIVE_VIEWERS, 200, 404), unit_of("person"), method="post"),
+    # -- audit and imports ----------------------------------------------------------------------------
+    "core:audit_list": Entry(allow(AUDIT_VIEWERS, 200, 200)),
+    "core:import_list": Entry(allow(UNIT_IMPORTERS, 200, 200)),
+    "core:import_new": Entry(allow(UNIT_IMPORTERS, 200, 200), same({"kind": "organisations.units"})),
+    "core:import_template": Entry(allow(UNIT_IMPORTERS, 200, 200), same({"kind": "organisations.units"})),
+    "core:import_detail": Entry(everyone(200, 404), job_kwargs),
+    # Someone else's job does not exist for you (404); your own job of a kind you may not import: 403.
+    "core:import_remap": Entry(allow(UNIT_IMPORTERS, 302, 404, denied=(403, 404)), job_kwargs, method="post"),
+    "core:import_apply": Entry(allow(UNIT_IMPORTERS, 302, 404, denied=(403, 404)), job_kwargs, method="post"),
+    "core:import_errors": Entry(everyone(200, 404), job_kwargs),
+    # -- shells ---------------------------------------------------------------------------------------
+    "dashboards:console_home": Entry(allow(CONSOLE_USERS, 200, 200)),
+    "dashboards:portal_home": Entry(everyone(200)),
+    "dashboards:portal_me": Entry(everyone(200)),
+    "dashboards:portal_section": Entry(everyone(200), same({"section": "activities"})),
+    "dashboards:manifest": Entry(everyone(200, anonymous=200)),
+    "dashboards:service_worker": Entry(everyone(200, anonymous=200)),
+    "dashboards:offline": Entry(everyone(200, anonymous=200)),
+    "notifications:portal_inbox": Entry(everyone(200)),
+    "notifications:console_inbox": Entry(allow(CONSOLE_USERS, 200, 200)),
+    "notifications:open": Entry(everyone(302, 404), notification_kwargs),
+    "notifications:mark_all_read": Entry(everyone(302), method="post"),
+}
+
+# Not ours to tabulate: Django's admin has its own login and staff check (see test_admin_requires_staff).
+EXEMPT_PREFIXES = ("admin:",)
+
+
+def _url_names(patterns: list[Any], namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else pattern.namespace or namespace
+            names |= _url_names(pattern.url_patterns, inner or "")
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name or f"<unnamed {pattern.pattern}>"
+            names.add(f"{namespace}:{name}" if namespace else name)
+    return names
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    names = {name for name in _url_names(get_resolver().url_patterns) if not name.startswith(EXEMPT_PREFIXES)}
+    missing = sorted(names - set(MATRIX))
+    stale = sorted(set(MATRIX) - names)
+    assert not missing, f"URLs without a row in the permission matrix: {missing}"
+    assert not stale, f"Matrix rows for URLs that no longer exist: {stale}"
+
+
+@pytest.fixture
+def world(tree: SimpleNamespace, make_user: Any) -> SimpleNamespace:
+    """Objects of every kind in unit A ("own") and unit B ("other"), and one user per role at A."""
+    category = StaffCategory.objects.get(name="在编")
+    position = PositionKind.objects.get(name="组长")
+    member_role = Role.objects.get(code="member")
+    world = SimpleNamespace(tree=tree)
+    world.stranger = make_user(name="局外人")
+    for side, unit, group in (("own", tree.a, tree.a1), ("other", tree.b, tree.b1)):
+        setattr(world, f"{side}_unit", group)
+        setattr(world, f"{side}_alias", org_services.alias_add(actor=None, unit=group, alias=f"{group.pk}号小组"))
+        officer = make_user(name=f"{side}组长")
+        setattr(
+            world,
+            f"{side}_term",
+            org_services.officer_appoint(actor=None, unit=group, user=officer, position=position, start_date=timezone.localdate()),
+        )
+        holder = make_user(name=f"{side}会员")
+        setattr(
+            world,
+            f"{side}_assignment",
+            account_services.role_assign(actor=None, user=holder, role=member_role, unit=group),
+        )
+        person_user = make_user(name=f"{side}教工")
+        person = Person.objects.create(
+            staff_no=person_user.staff_no, name=person_user.name, sex="F", category=category, unit=unit,
+            id_number="11010519491231002X" if side == "own" else "110105194912310021", user=person_user,
+        )
+        setattr(world, f"{side}_person", person)
+        setattr(world, f"{side}_person_user", person_user)
+    world.users = {role: make_user(role, tree.a, name=f"{role}用户") for role in ROLES}
+    world.users[ANON] = None
+    return world
+
+
+def _snapshot() -> str:
+    """Every row of every table (but sessions and login attempts, which a request may touch)."""
+    rows = []
+    for model in apps.get_models():
+        if model in (Session, LoginAttempt):
+            continue
+        rows.append(serializers.serialize("json", model._base_manager.order_by("pk")))
+    return json.dumps(rows)
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_permission_matrix(url_name: str, world: SimpleNamespace) -> None:
+    entry = MATRIX[url_name]
+    failures = []
+    for role in [*ROLES, ANON]:
+        user = world.users[role]
+        for index, side in enumerate(("own", "other")):
+            expected = entry.expect[role][index]
+            try:
+                with transaction.atomic():
+                    client = Client()
+                    if user is not None:
+                        client.force_login(user)
+                    kwargs = entry.kwargs(world, side, user) if entry.kwargs else {}
+                    url = reverse(url_name, kwargs=kwargs) + entry.query
+                    data = entry.data(world, side) if entry.data else {}
+                    before = _snapshot() if entry.method == "post" and expected in (403, 404) else None
+                    response = getattr(client, entry.method)(url, data)
+                    if response.status_code != expected:
+                        failures.append(f"{role}/{side}: {entry.method.upper()} {url} → {response.status_code}, expected {expected}")
+                    elif before is not None and _snapshot() != before:
+                        failures.append(f"{role}/{side}: denied POST {url} changed data")
+                    raise _Rollback
+            except _Rollback:
+                pass
+    assert not failures, "\n".join(failures)
+
+
+def test_denied_get_forms_refuse_posts_too(world: SimpleNamespace) -> None:
+    """Pages whose GET is denied also refuse a forged POST without changing anything."""
+    forged = {
+        "organisations:unit_edit": {"name": "篡改", "code": "HACK", "union_type": "group"},
+        "organisations:unit_move": {"new_parent": world.tree.b.pk},
+        "organisations:unit_merge": {"target": world.tree.b1.pk, "confirm": "on"},
+        "organisations:officer_add": {"staff_no": world.stranger.staff_no, "position": 1, "start_date": "2026-01-01"},
+        "organisations:officer_end": {"end_date": "2026-12-31"},
+    }
+    attrs = {"organisations:officer_end": "term"}
+    for url_name, data in forged.items():
+        for role in ROLES:
+            for index, side in enumerate(("own", "other")):
+                expected = MATRIX[url_name].expect[role][index]
+                if expected not in (403, 404):
+                    continue
+                client = Client()
+                client.force_login(world.users[role])
+                target = getattr(world, f"{side}_{attrs.get(url_name, 'unit')}")
+                before = _snapshot()
+                response = client.post(reverse(url_name, kwargs={"pk": target.pk}), data)
+                assert response.status_code == expected, (url_name, role, side, response.status_code)
+                assert _snapshot() == before, (url_name, role, side)
+
+
+def test_admin_requires_staff(world: SimpleNamespace) -> None:
+    client = Client()
+    client.force_login(world.users["union_chair"])
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
