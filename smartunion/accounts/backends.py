@@ -53,11 +53,15 @@ class CASBackend(ModelBackend):
             return None
         result = cas.validate(cas_ticket, cas_service)
         if result is None:
+            if request is not None:
+                request.cas_failure = "ticket"  # type: ignore[attr-defined]
             return None
         staff_no = cas.username_from(result)
         user = User.objects.filter(staff_no=staff_no).first()
         if user is None or not self.user_can_authenticate(user):
             audit(actor=None, action="accounts.login.cas_unknown", changes={"cas_user": staff_no})
+            if request is not None:
+                request.cas_failure = "account"  # type: ignore[attr-defined]
             return None
         throttle.record_attempt(f"cas:{staff_no}", user, succeeded=True, ip=throttle.client_ip_of(request))
         return user

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChange
 from django.utils.translation import gettext_lazy as _
 
 from smartunion.core.forms import DateInput
+from smartunion.core.forms_support import model_choice, unit_label
 from smartunion.core.normalise import clean_text
 
 from .models import Role, User
@@ -43,15 +44,19 @@ class UserPickField(forms.CharField):
 class RoleAssignForm(forms.Form):
     user = UserPickField(label=_("Staff number"), max_length=32)
     role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.all())
-    unit = forms.ModelChoiceField(label=_("At unit (covers its sub-units)"), queryset=None)  # type: ignore[arg-type]
+    # The units where the officer may assign roles, set per request.
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("At unit (covers its sub-units)"),
+        queryset=None,  # type: ignore[arg-type]
+    )
     valid_from = forms.DateField(label=_("Valid from"), widget=DateInput, required=False)
     valid_until = forms.DateField(label=_("Valid until"), widget=DateInput, required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda unit: f"{'　' * unit.depth}{unit.name}"
+        model_choice(self, "unit").queryset = units
+        model_choice(self, "unit").label_from_instance = unit_label  # type: ignore[assignment]
 
 
 class AssignmentFilterForm(forms.Form):

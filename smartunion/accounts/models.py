@@ -41,6 +41,8 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A login. Staff log in with their 工号 (or mobile number); HR data about the person lives in members."""
 
+    _grant_cache: dict[str, set[str]] | None
+
     staff_no = models.CharField(_("staff number"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=50)
     mobile = models.CharField(_("mobile number"), max_length=11, unique=True, null=True, blank=True)
@@ -75,7 +77,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     # -- organisation scope -----------------------------------------------------------------------
     def _grants(self) -> dict[str, set[str]]:
         """{permission code: unit paths where the user holds it}, loaded once per request (one query)."""
-        cached = getattr(self, "_grant_cache", None)
+        cached: dict[str, set[str]] | None = getattr(self, "_grant_cache", None)
         if cached is None:
             cached = {}
             rows = (

@@ -188,6 +188,10 @@ def role_assign(
     valid_from = valid_from or timezone.localdate()
     if valid_until is not None and valid_until < valid_from:
         raise ValidationError({"valid_until": _("The end date is before the start date.")})
+    # An assignment whose term ran out is history, not a holding: close it so the role can be given again.
+    RoleAssignment.objects.filter(
+        user=user, role=role, unit=unit, revoked_at__isnull=True, valid_until__lt=timezone.localdate()
+    ).update(revoked_at=timezone.now(), note="期满")
     if RoleAssignment.objects.filter(user=user, role=role, unit=unit, revoked_at__isnull=True).exists():
         raise ValidationError(
             _("%(user)s already holds “%(role)s” at “%(unit)s”.")
@@ -232,7 +236,8 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
         .select_related("user", "role", "unit")
         .get(pk=assignment.pk)
     )
-    if actor is not None and not actor.has_unit_perm("accounts.roles.assign", assignment.unit):
+    # Nobody takes away what they could not have given.
+    if not role_grantable_by(actor, assignment.role, assignment.unit):
         raise PermissionDenied
     if assignment.revoked_at is not None:
         raise ValidationError(_("This role was already revoked."))

@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from smartunion.core.forms_support import apply_validation_error
+from smartunion.core.http import AuthenticatedRequest
 from smartunion.core.masking import mask_phone
 from smartunion.core.navigation import has_console
 from smartunion.core.permissions import all_permissions, permission_label, require_perm
@@ -84,7 +85,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         "accounts/login.html",
         {
             "form": form,
-            "next": request.GET.get("next", ""),
+            "next": request.POST.get("next") or request.GET.get("next", ""),
             "cas_enabled": cas.enabled(),
             "cas_label": settings.CAS_LOGIN_LABEL or _("Campus single sign-on"),
         },
@@ -99,13 +100,13 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     return redirect(landing_url(request.user))
 
 
 @sensitive_post_parameters()
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     forced = request.user.must_change_password  # type: ignore[union-attr]
     if request.method == "POST" and form.is_valid():
@@ -138,12 +139,15 @@ def cas_callback(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     user = authenticate(request, cas_ticket=ticket, cas_service=_cas_service_url(request))
     if user is None:
-        messages.error(
-            request,
-            _(
+        if getattr(request, "cas_failure", "") == "account":
+            message = _(
                 "Single sign-on succeeded but no active SmartUnion account has your staff number. Ask the union office to add you."
-            ),
-        )
+            )
+        else:
+            message = _(
+                "Single sign-on could not be completed (the sign-on server did not confirm the login). Please try again, or log in with your password."
+            )
+        messages.error(request, message)
         return redirect("accounts:login")
     login(request, user, backend="smartunion.accounts.backends.CASBackend")
     return redirect(_safe_next(request, landing_url(user)))
@@ -168,7 +172,7 @@ class AssignmentTable(Table):
 
 
 @require_perm("accounts.roles.assign")
-def assignment_list(request: HttpRequest) -> HttpResponse:
+def assignment_list(request: AuthenticatedRequest) -> HttpResponse:
     form = AssignmentFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_valid():
@@ -196,7 +200,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("accounts.roles.assign")
-def assignment_create(request: HttpRequest) -> HttpResponse:
+def assignment_create(request: AuthenticatedRequest) -> HttpResponse:
     units = org_selectors.unit_choices_for_user(user=request.user, perm="accounts.roles.assign")
     unit_pk = request.GET.get("unit", "")
     initial = {"unit": units.filter(pk=unit_pk).first() if unit_pk.isdigit() else None}
@@ -237,7 +241,7 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
 
 @require_perm("accounts.roles.assign")
 @require_POST
-def assignment_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     assignment = selectors.role_assignment_get_for_user(user=request.user, pk=pk)
     try:
         services.role_revoke(actor=request.user, assignment=assignment)
@@ -249,7 +253,7 @@ def assignment_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("accounts.roles.assign")
-def role_list(request: HttpRequest) -> HttpResponse:
+def role_list(request: AuthenticatedRequest) -> HttpResponse:
     roles = list(selectors.roles_with_permissions())
     specs = all_permissions()
     held = {role.pk: {p.code for p in role.permissions.all()} for role in roles}
@@ -270,7 +274,7 @@ def role_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("accounts.roles.edit")
-def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def role_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not request.user.scope_for("accounts.roles.edit").at_top:  # type: ignore[union-attr]
         raise PermissionDenied
     role = selectors.role_get(pk=pk)
@@ -334,13 +338,13 @@ class UserTable(Table):
     unit_path = None
 
 
-def _require_user_admin(request: HttpRequest) -> None:
+def _require_user_admin(request: AuthenticatedRequest) -> None:
     if not request.user.scope_for("accounts.users.manage").at_top:  # type: ignore[union-attr]
         raise PermissionDenied
 
 
 @require_perm("accounts.users.manage")
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedRequest) -> HttpResponse:
     _require_user_admin(request)
     form = UserFilterForm(request.GET or None)
     search, active = "", None
@@ -365,7 +369,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("accounts.users.manage")
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedRequest) -> HttpResponse:
     _require_user_admin(request)
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -388,7 +392,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("accounts.users.manage")
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_user_admin(request)
     user = selectors.user_get_for_admin(user=request.user, pk=pk)
     form = UserEditForm(
@@ -420,7 +424,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_perm("accounts.users.manage")
 @require_POST
-def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+def user_reset_password(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_user_admin(request)
     user = selectors.user_get_for_admin(user=request.user, pk=pk)
     password = services.user_reset_password(actor=request.user, user=user)
@@ -430,7 +434,7 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_perm("accounts.users.manage")
 @require_POST
-def user_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
+def user_toggle_active(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_user_admin(request)
     user = selectors.user_get_for_admin(user=request.user, pk=pk)
     try:

@@ -17,3 +17,15 @@ def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    """A form's ModelChoiceField, typed, to set its queryset or labels per request."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField), name
+    return field
+
+
+def unit_label(unit: object) -> str:
+    """A unit indented by its depth, for unit pickers."""
+    return f"{'　' * getattr(unit, 'depth', 0)}{unit}"

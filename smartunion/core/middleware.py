@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from contextvars import ContextVar
 
@@ -14,12 +15,22 @@ def current_request() -> HttpRequest | None:
     return _current_request.get()
 
 
+def _valid_ip(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest) -> str | None:
     # Behind nginx the real client is the first X-Forwarded-For hop; nginx must set (not append) it.
+    # Some proxies send "unknown" there: an address column (PostgreSQL inet) would refuse the audit entry.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+        first = _valid_ip(forwarded.split(",")[0])
+        if first:
+            return first
+    return _valid_ip(request.META.get("REMOTE_ADDR") or "")
 
 
 class RequestContextMiddleware:

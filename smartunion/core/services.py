@@ -212,11 +212,18 @@ def import_job_run_apply(*, job_id: str) -> ImportJob:
         return job
     user = job.applied_by
     importer = get_importer(job.kind)(user=user)
+    # The columns as they were when the user looked at the preview, not as someone may have remapped the
+    # kind since: what was confirmed is what gets written.
+    previewed_mapping: dict[str, str] = {}
+    for col in job.columns.values():
+        key = header_key(col["header"])
+        if col["field"] or key not in previewed_mapping:  # two "姓名" columns: the one that fed a field wins
+            previewed_mapping[key] = col["field"]
     try:
         outcome = run_import(
             importer,
             crypto.decrypt_bytes(bytes(job.content or b"")),
-            saved_mapping=saved_mapping(job.kind),
+            saved_mapping=previewed_mapping,
             apply=True,
             progress=_job_progress(job, "apply"),
         )

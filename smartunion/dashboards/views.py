@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 
+from smartunion.core.http import AuthenticatedRequest
 from smartunion.core.navigation import console_nav, has_console, portal_blocks
 from smartunion.core.permissions import require_perm
 from smartunion.members import selectors as member_selectors
@@ -23,7 +24,7 @@ SECTION_TITLES = {
 
 
 @require_perm("core.console")
-def console_home(request: HttpRequest) -> HttpResponse:
+def console_home(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     stats = []
     if user.has_unit_perm("organisations.view"):
@@ -34,6 +35,7 @@ def console_home(request: HttpRequest) -> HttpResponse:
                 "url": "/console/org/",
             }
         )
+    composition = None
     if user.has_unit_perm("members.view"):
         stats.append(
             {
@@ -42,15 +44,16 @@ def console_home(request: HttpRequest) -> HttpResponse:
                 "url": "/console/members/",
             }
         )
+        composition = member_selectors.staff_composition(user=user)
     return render(
         request,
         "dashboards/console_home.html",
-        {"stats": stats, "nav_groups": console_nav.for_user(user)},
+        {"stats": stats, "nav_groups": console_nav.for_user(user), "composition": composition},
     )
 
 
 @login_required
-def portal_home(request: HttpRequest) -> HttpResponse:
+def portal_home(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "dashboards/portal_home.html",
@@ -64,7 +67,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def portal_section(request: HttpRequest, section: str) -> HttpResponse:
+def portal_section(request: AuthenticatedRequest, section: str) -> HttpResponse:
     if section not in SECTION_TITLES:
         raise Http404
     title, icon = SECTION_TITLES[section]
@@ -81,7 +84,7 @@ def portal_section(request: HttpRequest, section: str) -> HttpResponse:
 
 
 @login_required
-def portal_me(request: HttpRequest) -> HttpResponse:
+def portal_me(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "dashboards/portal_me.html",

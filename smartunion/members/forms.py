@@ -5,12 +5,20 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from smartunion.core.forms_support import model_choice, unit_label
+
 from .models import Person, StaffCategory
 
 
 class PersonFilterForm(forms.Form):
     q = forms.CharField(label=_("Name, staff number, mobile or ID number"), required=False)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False, empty_label=_("All units"))  # type: ignore[arg-type]
+    # The units in the user's scope, set per request.
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=None,
+        required=False,
+        empty_label=_("All units"),  # type: ignore[arg-type]
+    )
     category = forms.ModelChoiceField(
         label=_("Staff category"), queryset=StaffCategory.objects.none(), required=False, empty_label=_("All")
     )
@@ -18,6 +26,6 @@ class PersonFilterForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda unit: f"{'　' * unit.depth}{unit.name}"
-        self.fields["category"].queryset = StaffCategory.objects.filter(is_active=True)
+        model_choice(self, "unit").queryset = units
+        model_choice(self, "unit").label_from_instance = unit_label  # type: ignore[assignment]
+        model_choice(self, "category").queryset = StaffCategory.objects.filter(is_active=True)

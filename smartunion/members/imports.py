@@ -150,6 +150,13 @@ class PersonImporter(Importer):
     def check_row(self, row: Row) -> None:
         values = row.values
         unit = self.units.resolve(values["unit"])
+        if unit is None and self.units.is_ambiguous(values["unit"]):
+            row.error(
+                _("several units are named “%(name)s”; give the unit's code or its full name instead.")
+                % {"name": values["unit"]},
+                "unit",
+            )
+            return
         if unit is None:
             suggestion = self.units.suggest(values["unit"])
             hint = (

@@ -56,3 +56,22 @@ def count_in_scope(*, user: Any) -> int:
 
 def staff_categories() -> QuerySet[StaffCategory]:
     return StaffCategory.objects.filter(is_active=True)
+
+
+def staff_composition(*, user: Any) -> dict[str, list[dict[str, Any]]]:
+    """Aggregates for the console home charts: staff by category and by unit (largest first), in scope."""
+    from django.db.models import Count
+
+    people = person_list_for_user(user=user).order_by()
+    by_category = list(
+        people.values("category__name", "category__sort_order")
+        .annotate(count=Count("id"))
+        .order_by("category__sort_order")
+    )
+    by_unit = list(
+        people.values("unit__name").annotate(count=Count("id")).order_by("-count", "unit__name")[:15]
+    )
+    return {
+        "by_category": [{"name": row["category__name"], "value": row["count"]} for row in by_category],
+        "by_unit": [{"name": row["unit__name"], "value": row["count"]} for row in by_unit],
+    }

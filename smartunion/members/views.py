@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from smartunion.core.http import AuthenticatedRequest
 from smartunion.core.masking import mask_id_number, mask_phone
 from smartunion.core.permissions import require_perm
 from smartunion.core.tables import Column, Table, render_table
@@ -53,7 +54,7 @@ class PersonTable(Table):
 
 
 @require_perm("members.view")
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedRequest) -> HttpResponse:
     units = org_selectors.unit_choices_for_user(user=request.user, perm="members.view")
     form = PersonFilterForm(request.GET or None, units=units)
     filters: dict[str, Any] = {}
@@ -82,7 +83,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("members.view")
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_for_user(user=request.user, pk=pk)
     return render(
         request,
@@ -97,7 +98,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_perm("members.sensitive.view")
 @require_POST
-def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
+def person_reveal_id(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Shows the full ID number in place (htmx); the reveal is logged as sensitive data access."""
     person = selectors.person_get_for_user(user=request.user, pk=pk)
     number = services.person_reveal_id_number(actor=request.user, person=person)

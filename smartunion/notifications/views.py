@@ -3,18 +3,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smartunion.core.http import AuthenticatedRequest
 from smartunion.core.permissions import require_perm
 
 from . import selectors, services
 
 
-def _inbox(request: HttpRequest, template: str, shell: str) -> HttpResponse:
+def _inbox(request: AuthenticatedRequest, template: str, shell: str) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
     page = Paginator(selectors.inbox(user=request.user, unread_only=unread_only), 20).get_page(
         request.GET.get("page")
@@ -34,17 +35,17 @@ def _inbox(request: HttpRequest, template: str, shell: str) -> HttpResponse:
 
 
 @login_required
-def portal_inbox(request: HttpRequest) -> HttpResponse:
+def portal_inbox(request: AuthenticatedRequest) -> HttpResponse:
     return _inbox(request, "notifications/portal_inbox.html", "portal")
 
 
 @require_perm("core.console")
-def console_inbox(request: HttpRequest) -> HttpResponse:
+def console_inbox(request: AuthenticatedRequest) -> HttpResponse:
     return _inbox(request, "notifications/console_inbox.html", "console")
 
 
 @login_required
-def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+def open_notification(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     notification = selectors.notification_get_for_user(user=request.user, pk=pk)
     services.mark_read(user=request.user, notification=notification)
     if notification.link and url_has_allowed_host_and_scheme(notification.link, {request.get_host()}):
@@ -57,7 +58,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthenticatedRequest) -> HttpResponse:
     count = services.mark_all_read(user=request.user)
     messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
     back = request.POST.get("next", "")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from smartunion.core.forms import DateInput
+from smartunion.core.forms_support import model_choice
 
 from .models import OrgUnit, PositionKind, UnitKind
 
@@ -30,7 +31,7 @@ class UnitForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].queryset = UnitKind.objects.filter(is_active=True)
+        model_choice(self, "kind").queryset = UnitKind.objects.filter(is_active=True)
 
 
 class UnitCreateForm(UnitForm):
@@ -38,9 +39,15 @@ class UnitCreateForm(UnitForm):
 
     field_order = ["parent", "name", "short_name", "code", "union_type", "kind", "sort_order", "note"]
 
-    def __init__(self, *args: Any, parents: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, parents: Any, allow_top: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = parents
+        parent = model_choice(self, "parent")
+        parent.queryset = parents
+        # The school union (or a higher union) itself has no parent: only school-wide editors create one.
+        parent.required = not allow_top
+        if allow_top:
+            parent.empty_label = _("— none: a top-level union —")
+            parent.help_text = _("Leave empty only for the school union itself (or a higher union).")
 
 
 class UnitMoveForm(forms.Form):
@@ -48,7 +55,7 @@ class UnitMoveForm(forms.Form):
 
     def __init__(self, *args: Any, parents: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_parent"].queryset = parents
+        model_choice(self, "new_parent").queryset = parents
 
 
 class UnitMergeForm(forms.Form):
@@ -59,7 +66,7 @@ class UnitMergeForm(forms.Form):
 
     def __init__(self, *args: Any, targets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = targets
+        model_choice(self, "target").queryset = targets
 
 
 class AliasForm(forms.Form):
@@ -75,7 +82,7 @@ class OfficerForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["position"].queryset = PositionKind.objects.filter(is_active=True)
+        model_choice(self, "position").queryset = PositionKind.objects.filter(is_active=True)
 
     def clean_staff_no(self) -> Any:
         from smartunion.core.normalise import clean_text

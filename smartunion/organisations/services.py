@@ -89,6 +89,10 @@ def unit_create(
         )
     if union_type not in OrgUnit.UnionType.values:
         raise ValidationError({"union_type": _("Choose the union level.")})
+    if parent is None and union_type not in {OrgUnit.UnionType.SCHOOL, OrgUnit.UnionType.FEDERATION}:
+        raise ValidationError(
+            {"parent": _("Only a school union or a higher union can be at the top; choose its parent unit.")}
+        )
     unit = OrgUnit(
         name=_validate_name(name, parent),
         code=_validate_code(code),

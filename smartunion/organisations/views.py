@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from smartunion.core.forms_support import apply_validation_error
+from smartunion.core.http import AuthenticatedRequest
 from smartunion.core.permissions import require_perm
 from smartunion.core.tables import Column, Table, render_table
 
@@ -65,7 +66,7 @@ class UnitTable(Table):
 
 
 @require_perm("organisations.view")
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthenticatedRequest) -> HttpResponse:
     form = UnitFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_valid():
@@ -93,7 +94,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("organisations.view")
-def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get_for_user(user=request.user, pk=pk)
     chain = selectors.ancestors(unit)
     user = request.user
@@ -118,14 +119,15 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("organisations.edit")
-def unit_create(request: HttpRequest) -> HttpResponse:
+def unit_create(request: AuthenticatedRequest) -> HttpResponse:
     parents = selectors.unit_choices_for_user(user=request.user, perm="organisations.edit")
     initial = {}
     if request.GET.get(
         "parent", ""
     ).isdecimal():  # from a unit's "New sub-unit" button; anything else is ignored
         initial["parent"] = parents.filter(pk=request.GET["parent"]).first()
-    form = UnitCreateForm(request.POST or None, parents=parents, initial=initial)
+    allow_top = request.user.scope_for("organisations.edit").at_top  # type: ignore[union-attr]
+    form = UnitCreateForm(request.POST or None, parents=parents, initial=initial, allow_top=allow_top)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -160,7 +162,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("organisations.edit")
-def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get_for_user(user=request.user, pk=pk, perm="organisations.edit")
     initial = {
         "name": unit.name,
@@ -208,7 +210,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("organisations.edit")
-def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get_for_user(user=request.user, pk=pk, perm="organisations.edit")
     parents = selectors.unit_choices_for_user(
         user=request.user, perm="organisations.edit", exclude_subtree_of=unit
@@ -241,7 +243,7 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("organisations.edit")
-def unit_merge(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_merge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get_for_user(user=request.user, pk=pk, perm="organisations.edit")
     targets = selectors.unit_choices_for_user(
         user=request.user, perm="organisations.edit", exclude_subtree_of=unit
@@ -283,7 +285,7 @@ def unit_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_perm("organisations.edit")
 @require_POST
-def unit_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_deactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get_for_user(user=request.user, pk=pk, perm="organisations.edit")
     try:
         services.unit_deactivate(actor=request.user, unit=unit)
@@ -296,7 +298,7 @@ def unit_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_perm("organisations.edit")
 @require_POST
-def alias_add(request: HttpRequest, pk: int) -> HttpResponse:
+def alias_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get_for_user(user=request.user, pk=pk, perm="organisations.edit")
     form = AliasForm(request.POST)
     if form.is_valid():
@@ -313,7 +315,7 @@ def alias_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_perm("organisations.edit")
 @require_POST
-def alias_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def alias_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     alias = selectors.alias_get_for_user(user=request.user, pk=pk)
     unit = alias.unit
     services.alias_remove(actor=request.user, alias=alias)
@@ -322,7 +324,7 @@ def alias_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("organisations.officers")
-def officer_add(request: HttpRequest, pk: int) -> HttpResponse:
+def officer_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get_for_user(user=request.user, pk=pk, perm="organisations.officers")
     form = OfficerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -363,7 +365,7 @@ def officer_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("organisations.officers")
-def officer_end(request: HttpRequest, pk: int) -> HttpResponse:
+def officer_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     term = selectors.officer_term_get_for_user(user=request.user, pk=pk)
     form = EndTermForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -75,6 +75,7 @@ def test_subunion_chair_on_a_desktop(demo: dict[str, User], desktop: Any, live_s
     nav = page.locator(".sidenav").inner_text()
     assert "组织架构" in nav or "工会组织" in nav
     assert "审计日志" not in nav  # not for a sub-union chair
+    page.wait_for_selector("#chart-units canvas")  # ECharts, served from static/vendor
     assert_chinese_renders(page)
     screenshot(page, "console-home-subunion-chair")
 
@@ -131,6 +132,8 @@ def test_union_staff_imports_a_messy_roster(demo: dict[str, User], desktop: Any,
     path.write_bytes(_messy_roster(unit.name, "机械学院", known))
 
     login(page, live_server.url, demo["union_staff"].staff_no, DEMO_PASSWORD)
+    page.wait_for_selector("#chart-categories canvas")
+    screenshot(page, "console-home-union-staff")
     page.goto(f"{live_server.url}/console/imports/new/members.people/")
     screenshot(page, "console-import-upload")
     page.set_input_files("input[type=file]", str(path))

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -30,18 +31,30 @@ class SheetColumn:
     width: int = 14
 
 
+def _text(value: Any) -> str:
+    """Text as a cell may hold it: control characters (pasted from other programs) would make openpyxl
+    fail halfway through the file."""
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
 def _cell_value(value: Any) -> Any:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _text(value)
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
         return value.replace(tzinfo=None)
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, dt.date | int | float | decimal.Decimal | str):
+    if isinstance(value, dt.date | int | float | decimal.Decimal):
         return value
-    return str(value)
+    return _text(value)
+
+
+def _looks_like_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=")
 
 
 def write_workbook(
@@ -60,14 +73,18 @@ def write_workbook(
     for index, column in enumerate(columns):
         sheet.column_dimensions[_letter(index)].width = column.width
     if title:
-        cell = WriteOnlyCell(sheet, value=title)
+        cell = WriteOnlyCell(sheet, value=_text(title))
         cell.font = TITLE_FONT
+        cell.data_type = "s"
         sheet.append([cell])
     for note in notes:
-        sheet.append([note])
+        cell = WriteOnlyCell(sheet, value=_text(note))
+        cell.data_type = "s"
+        sheet.append([cell])
     header_cells = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=str(column.header))
+        cell = WriteOnlyCell(sheet, value=_text(column.header))
+        cell.data_type = "s"
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center")
@@ -77,10 +94,13 @@ def write_workbook(
     formats = number_formats or {}
     for row in rows:
         values = [_cell_value(value) for value in row]
-        if formats or any(isinstance(v, dt.date) for v in values):
+        if formats or any(isinstance(v, dt.date) or _looks_like_formula(v) for v in values):
             cells = []
             for index, value in enumerate(values):
                 cell = WriteOnlyCell(sheet, value=value)
+                if _looks_like_formula(value):
+                    # Data typed as "=HYPERLINK(…)" stays text: never a live formula in the office's Excel.
+                    cell.data_type = "s"
                 if index in formats:
                     cell.number_format = formats[index]
                 elif isinstance(value, dt.datetime):

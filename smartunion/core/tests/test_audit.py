@@ -124,7 +124,10 @@ def test_audit_takes_the_client_ip_from_the_current_request(client, tree, make_u
     # Behind nginx the first X-Forwarded-For hop is the client.
     xlsx_rows(
         client.get(
-            AUDIT_URL, {"export": "xlsx"}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1"
+            AUDIT_URL,
+            {"export": "xlsx"},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1",
         )
     )
     assert AuditEntry.objects.filter(action="core.list.exported").latest("id").ip_address == "203.0.113.9"
@@ -187,15 +190,28 @@ def test_deleting_the_actor_or_the_unit_does_not_take_entries_with_it(entry, tre
 
 @pytest.mark.postgres_only
 @pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the append-only trigger exists on PostgreSQL only (migration 0002)"
+    connection.vendor != "postgresql",
+    reason="the append-only trigger exists on PostgreSQL only (migration 0002)",
 )
 def test_postgresql_trigger_refuses_raw_update_and_delete(entry):
     table = AuditEntry._meta.db_table
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(f"UPDATE {table} SET action = %s WHERE id = %s", ["core.test.forged", entry.pk])
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(f"DELETE FROM {table} WHERE id = %s", [entry.pk])
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(f"DELETE FROM {table}")
     _unchanged(entry)
     # Inserting stays possible: the log is append-only, not read-only.
@@ -218,9 +234,15 @@ def log(tree, make_user, make_person):
         "zs": zs,
         "ls": ls,
         "a_update": audit_at(
-            at(2026, 1, 10), actor=li, action="members.person.updated", target=zs, changes={"name": ["甲", "乙"]}
+            at(2026, 1, 10),
+            actor=li,
+            action="members.person.updated",
+            target=zs,
+            changes={"name": ["甲", "乙"]},
         ),
-        "a1_unit": audit_at(at(2026, 2, 15, 0, 30), actor=wang, action="organisations.unit.renamed", target=tree.a1),
+        "a1_unit": audit_at(
+            at(2026, 2, 15, 0, 30), actor=wang, action="organisations.unit.renamed", target=tree.a1
+        ),
         "a_sensitive": audit_at(
             at(2026, 2, 15, 23, 30), actor=li, action="members.person.id_viewed", target=zs, sensitive=True
         ),
@@ -255,7 +277,9 @@ def test_auditor_at_a_unit_sees_only_its_subtree_and_no_unitless_entries(client,
 def test_auditor_at_the_root_sees_everything(client, tree, make_user, log):
     client.force_login(make_user("auditor", tree.root))
     shown = listed(client.get(AUDIT_URL))
-    mine = {log[key].pk for key in ("a_update", "a1_unit", "a_sensitive", "b_update", "b_sensitive", "global")}
+    mine = {
+        log[key].pk for key in ("a_update", "a1_unit", "a_sensitive", "b_update", "b_sensitive", "global")
+    }
     assert mine <= _ids(shown)
     assert len(shown) == AuditEntry.objects.count()
 
@@ -276,7 +300,9 @@ def test_filter_by_action_code_and_prefix(root_auditor, log):
     assert _ids(shown) == {log["a_update"].pk, log["b_update"].pk}
     # The prefix "members.person" also takes the creations the make_person fixture wrote.
     shown = listed(root_auditor.get(AUDIT_URL, {"action": "members.person"}))
-    assert {log["a_update"].pk, log["b_update"].pk, log["a_sensitive"].pk, log["b_sensitive"].pk} <= _ids(shown)
+    assert {log["a_update"].pk, log["b_update"].pk, log["a_sensitive"].pk, log["b_sensitive"].pk} <= _ids(
+        shown
+    )
     assert {entry.action for entry in shown} == {
         "members.person.created",
         "members.person.updated",
@@ -290,7 +316,9 @@ def test_filter_by_object_type_and_object(root_auditor, log):
     assert shown and all(entry.target_type_id == person_type.pk for entry in shown)
     assert log["a1_unit"].pk not in _ids(shown)
 
-    shown = listed(root_auditor.get(AUDIT_URL, {"target_type": person_type.pk, "target_id": str(log["zs"].pk)}))
+    shown = listed(
+        root_auditor.get(AUDIT_URL, {"target_type": person_type.pk, "target_id": str(log["zs"].pk)})
+    )
     assert {entry.target_id for entry in shown} == {str(log["zs"].pk)}
     assert {log["a_update"].pk, log["a_sensitive"].pk} <= _ids(shown)
     # The object field also finds the object by its label.
@@ -387,7 +415,10 @@ def test_history_panel_renders_the_entries_of_one_object_newest_first(tree, make
     member_services.person_update(actor=user, person=person, name="张三丰")
     member_services.person_update(actor=user, person=other, name="李四光")
 
-    assert [entry.action for entry in history_for(person)] == ["members.person.updated", "members.person.created"]
+    assert [entry.action for entry in history_for(person)] == [
+        "members.person.updated",
+        "members.person.created",
+    ]
     with translation.override("zh-hans"):
         html = Template("{% load smartunion %}{% history_panel person %}").render(Context({"person": person}))
         updated_label = escape(action_label("members.person.updated"))
@@ -407,3 +438,24 @@ def test_history_panel_of_an_object_without_entries_says_so(db):
         html = Template("{% load smartunion %}{% history_panel obj %}").render(Context({"obj": category}))
     assert "No recorded changes yet." in html
     assert "<li>" not in html
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "expected"),
+    [
+        ("unknown", "10.9.8.7"),
+        ("not-an-ip, 10.0.0.1", "10.9.8.7"),
+        ("2001:db8::1", "2001:db8::1"),
+        ("", "10.9.8.7"),
+    ],
+)
+def test_a_forwarded_header_that_is_not_an_ip_falls_back_to_the_peer(
+    client, tree, make_user, forwarded, expected
+):
+    """Some proxies send "unknown"; an audit entry must still be written (PostgreSQL's inet would refuse it)."""
+    client.force_login(make_user("union_staff", tree.root))
+    response = client.get(
+        AUDIT_URL, {"export": "xlsx"}, REMOTE_ADDR="10.9.8.7", HTTP_X_FORWARDED_FOR=forwarded
+    )
+    xlsx_rows(response)
+    assert AuditEntry.objects.filter(action="core.list.exported").latest("id").ip_address == expected

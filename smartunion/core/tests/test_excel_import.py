@@ -245,7 +245,12 @@ def test_confirm_writes_people_audits_and_clears_the_file(client, staff, send, a
     people = {p.staff_no: p for p in Person.objects.select_related("unit", "category")}
     assert set(people) == {"10001", "10002", "10003", "10005"}
     zhang = people["10001"]
-    assert (zhang.name, zhang.sex, zhang.unit.name, zhang.category.name) == ("张三", "M", "机械工程学院", "在编")
+    assert (zhang.name, zhang.sex, zhang.unit.name, zhang.category.name) == (
+        "张三",
+        "M",
+        "机械工程学院",
+        "在编",
+    )
     assert zhang.id_number == ID_ZHANG and zhang.birth_date == dt.date(1978, 6, 1)
     assert zhang.mobile == "13812345678"
     assert zhang.hire_date == HIRE_SERIAL_DATE
@@ -349,7 +354,9 @@ def test_rejected_rows_file_has_the_reason_beside_the_original_cells(client, sen
     assert data[7][by_header["身份证号码"]] == ID_ZHAO_BAD
     assert data[7][by_header["姓名"]] == "赵六"
     assert data[7][by_header["籍贯"]] == "安徽"  # unrelated columns travel too
-    assert data[11][by_header["手机号码"]] == "13700001111" and data[12][by_header["手机号码"]] == "13700002222"
+    assert (
+        data[11][by_header["手机号码"]] == "13700001111" and data[12][by_header["手机号码"]] == "13700002222"
+    )
     assert data[14][by_header["所在单位"]] == "不存在学院"
     assert "H14 " in data[14][1]
 
@@ -444,7 +451,9 @@ def test_users_without_the_permission_cannot_import(client, tree, make_user):
 # -- column mapping -------------------------------------------------------------------------------
 
 
-def test_a_missing_required_column_is_mapped_once_and_remembered(client, send, django_capture_on_commit_callbacks):
+def test_a_missing_required_column_is_mapped_once_and_remembered(
+    client, send, django_capture_on_commit_callbacks
+):
     data = messy_workbook(unit_header="工作部门")  # not a known spelling of 单位
     with translation.override("en"):
         _response, job = send(data, language="en")
@@ -518,7 +527,9 @@ def test_double_apply_is_refused(client, send, apply, django_capture_on_commit_c
     assert Person.objects.count() == people and AuditEntry.objects.count() == audits
 
 
-def test_two_confirmations_of_one_checked_job_start_one_apply(send, staff, django_capture_on_commit_callbacks):
+def test_two_confirmations_of_one_checked_job_start_one_apply(
+    send, staff, django_capture_on_commit_callbacks
+):
     _response, job = send(messy_workbook())
     first, second = ImportJob.objects.get(pk=job.pk), ImportJob.objects.get(pk=job.pk)  # two officers' pages
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -627,7 +638,9 @@ def test_management_command_acts_as_the_given_user(tmp_path, tree, make_user):
     path = tmp_path / "名册.xlsx"
     path.write_bytes(messy_workbook())
     report = tmp_path / "r.json"
-    call_command("members_import_people", str(path), "--user", "CHAIR-B", "--report", str(report), stdout=io.StringIO())
+    call_command(
+        "members_import_people", str(path), "--user", "CHAIR-B", "--report", str(report), stdout=io.StringIO()
+    )
     rows = {row["row"]: row for row in json.loads(report.read_text())["rows"]}
     # A chair of B may not write people into A: those rows are rejected, B's are fine.
     assert rows[4]["status"] == "error" and rows[9]["status"] == "ok"
@@ -671,3 +684,30 @@ def test_run_import_directly_is_idempotent(tree, make_user):
     assert second.counts["create"] == 0 and second.counts["unchanged"] == 4
     assert Person.objects.count() == 4
     assert Person.objects.get(id_number_hash=crypto.blind_index(ID_LI_18)).staff_no == "10002"
+
+
+def test_applying_uses_the_column_mapping_that_was_previewed(client, tree, make_user, send, apply):
+    """Another office saving a mapping for the same kind meanwhile must not change what this import writes."""
+    _response, job = send(messy_workbook())
+    assert rows_of(job)[4].values["mobile"] == "138****5678"
+    ImportColumnMapping.objects.create(kind=KIND, header="手机号码", field="")  # someone else's remap
+    apply(job)
+    assert job.status == ImportJob.Status.APPLIED
+    assert Person.objects.get(staff_no="10001").mobile == "13812345678"
+
+
+def test_a_repeated_header_feeds_its_field_once_in_preview_and_apply(send, apply):
+    data = workbook(
+        [
+            ["工号", "姓名", "性别", "人员类别", "单位", "备注", "姓名"],
+            ["30001", "吴一", "男", "在编", "机械学院", "", "配偶姓名"],
+        ]
+    )
+    _response, job = send(data, "两列姓名.xlsx")
+    assert job.status == ImportJob.Status.PREVIEWED, job.error
+    assert [col["field"] for _i, col in sorted(job.columns.items(), key=lambda item: int(item[0]))] == [
+        "staff_no", "name", "sex", "category", "unit", "", ""
+    ]  # fmt: skip
+    apply(job)
+    assert job.status == ImportJob.Status.APPLIED, job.error
+    assert Person.objects.get(staff_no="30001").name == "吴一"

@@ -99,7 +99,11 @@ def _names(queryset) -> set[int]:
 def test_scope_filter_on_units_and_on_rows_of_a_unit(tree, make_person):
     units = OrgUnit.objects.all()
     assert _names(Scope.of([tree.a.path]).filter(units, "")) == {tree.a.pk, tree.a1.pk}
-    assert _names(Scope.of([tree.a.path, tree.b1.path]).filter(units, "")) == {tree.a.pk, tree.a1.pk, tree.b1.pk}
+    assert _names(Scope.of([tree.a.path, tree.b1.path]).filter(units, "")) == {
+        tree.a.pk,
+        tree.a1.pk,
+        tree.b1.pk,
+    }
     assert _names(Scope.of([tree.root.path]).filter(units, "")) == _names(units)
     assert _names(Scope.everything().filter(units, "")) == _names(units)
     assert not Scope().filter(units, "").exists()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 import tracemalloc
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -71,7 +71,9 @@ def test_export_without_the_sensitive_permission_is_masked(client, tree, make_us
     assert entry.changes["list"]
 
 
-def test_export_with_the_sensitive_permission_is_in_full_and_logged_as_sensitive(client, tree, make_user, people):
+def test_export_with_the_sensitive_permission_is_in_full_and_logged_as_sensitive(
+    client, tree, make_user, people
+):
     user = make_user("union_staff", tree.root)
     client.force_login(user)
     rows = exported(client)
@@ -99,7 +101,9 @@ def test_the_screen_stays_masked_for_everyone(client, tree, make_user, people):
 
 def test_values_are_revealed_only_in_units_where_the_permission_is_held(client, tree, make_user, people):
     user = make_user("subunion_committee", tree.root)  # sees everyone, masked
-    account_services.role_assign(actor=None, user=user, role=Role.objects.get(code="union_chair"), unit=tree.a)
+    account_services.role_assign(
+        actor=None, user=user, role=Role.objects.get(code="union_chair"), unit=tree.a
+    )
     client.force_login(user)
     rows = exported(client)
     assert rows["10001"]["id_number"] == ID_A  # A: the permission is held there
@@ -110,9 +114,13 @@ def test_values_are_revealed_only_in_units_where_the_permission_is_held(client, 
     assert entry.sensitive is True and entry.changes["unmasked_columns"] == ["id_number", "mobile"]
 
 
-def test_a_masked_export_of_only_rows_outside_the_reveal_scope_is_not_sensitive(client, tree, make_user, people):
+def test_a_masked_export_of_only_rows_outside_the_reveal_scope_is_not_sensitive(
+    client, tree, make_user, people
+):
     user = make_user("subunion_committee", tree.root)
-    account_services.role_assign(actor=None, user=user, role=Role.objects.get(code="union_chair"), unit=tree.a)
+    account_services.role_assign(
+        actor=None, user=user, role=Role.objects.get(code="union_chair"), unit=tree.a
+    )
     client.force_login(user)
     rows = exported(client, unit=tree.b.pk)
     assert set(rows) == {"10003"} and rows["10003"]["id_number"] == mask_id_number(ID_B)
@@ -185,26 +193,71 @@ def test_write_workbook_cell_values():
     assert sheet["E4"].value in {None, ""}
 
 
-def test_write_workbook_streams_100000_rows_in_bounded_memory(tmp_path):
-    rows_wanted = 100_000
+def test_write_workbook_streams_rows_in_bounded_memory(tmp_path):
+    """50,000 rows, not 100,000: under tracemalloc openpyxl's pure-Python XML writer (no lxml installed)
+    takes ~25 s per 100,000 rows of 4 cells here. An ordinary (not write-only) workbook holding these
+    rows peaks at ~53 MB, so the bound is 20 MB; the streamed file peaks at ~1 MB whatever the count."""
+    rows_wanted = 50_000
 
     def rows():
         for i in range(rows_wanted):
-            yield [f"{i:06d}", f"姓名{i}", "机械工程学院", "在编", dt.date(1985, 3, 12), 13800000000 + i, "2800.00"]
+            yield [f"{i:06d}", f"姓名{i}", "机械工程学院", 13800000000 + i]
 
-    columns = [SheetColumn(name) for name in ["工号", "姓名", "单位", "类别", "出生日期", "手机", "工资"]]
-    started = time.monotonic()
+    columns = [SheetColumn(name) for name in ["工号", "姓名", "单位", "手机"]]
+    target = tmp_path / "big.xlsx"
     tracemalloc.start()
     try:
-        count = write_workbook(tmp_path / "big.xlsx", sheet_title="big", columns=columns, rows=rows())
+        count = write_workbook(target, sheet_title="big", columns=columns, rows=rows(), title="大表")
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    elapsed = time.monotonic() - started
     assert count == rows_wanted
-    assert peak < 60 * 1024 * 1024, f"peak {peak / 1024 / 1024:.1f} MB"
-    assert elapsed < 60, f"{elapsed:.1f} s"
-    last = None
-    for row in load_workbook(tmp_path / "big.xlsx", read_only=True).worksheets[0].iter_rows(values_only=True):
-        last = row
-    assert last[0] == f"{rows_wanted - 1:06d}"
+    assert peak < 20 * 1024 * 1024, f"peak {peak / 1024 / 1024:.1f} MB"
+    with zipfile.ZipFile(target) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    last = rows_wanted + 2  # title and header above the data
+    assert f'<row r="{last}"' in sheet and f'<row r="{last + 1}"' not in sheet
+    assert f"{rows_wanted - 1:06d}" in sheet
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text(tmp_path):
+    """A name or note typed as =HYPERLINK(…) must not become a live formula in the office's Excel."""
+    target = tmp_path / "x.xlsx"
+    write_workbook(
+        target,
+        sheet_title="x",
+        columns=[SheetColumn("A"), SheetColumn("B")],
+        rows=[['=HYPERLINK("http://evil.example","点击")', "=1+1"], [dt.date(2026, 1, 1), "=SUM(A1:A2)"]],
+    )
+    sheet = load_workbook(target).worksheets[0]
+    assert sheet["A2"].value == '=HYPERLINK("http://evil.example","点击")' and sheet["A2"].data_type == "s"
+    assert sheet["B2"].data_type == "s" and sheet["B3"].data_type == "s"
+    with zipfile.ZipFile(target) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_control_characters_do_not_break_an_export(tmp_path):
+    target = tmp_path / "x.xlsx"
+    write_workbook(
+        target,
+        sheet_title="x",
+        columns=[SheetColumn("备注\x01")],
+        rows=[["第一行\x07响铃"], ["换\n行\t制表"]],
+        title="标题\x00",
+    )
+    sheet = load_workbook(target).worksheets[0]
+    assert [row[0] for row in sheet.iter_rows(values_only=True)] == [
+        "标题",
+        "备注",
+        "第一行响铃",
+        "换\n行\t制表",
+    ]
+
+
+def test_a_person_named_like_a_formula_exports_as_text(client, tree, make_user, make_person):
+    make_person(tree.a, "10001", name="=1+2")
+    client.force_login(make_user("union_staff", tree.root))
+    response = client.get(LIST_URL, {"export": "xlsx"})
+    data = b"".join(response.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()

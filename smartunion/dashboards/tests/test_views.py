@@ -16,6 +16,28 @@ def test_console_home_shows_counts_within_scope(client: Any, tree: Any, make_use
     assert labels and all(label for label in labels)
 
 
+def test_console_home_charts_read_scoped_aggregates(client: Any, tree: Any, make_user: Any) -> None:
+    from smartunion.members import services
+    from smartunion.members.models import StaffCategory
+
+    in_service, retired = StaffCategory.objects.get(name="在编"), StaffCategory.objects.get(name="退休")
+    for index, (unit, category) in enumerate(
+        [(tree.a, in_service), (tree.a, retired), (tree.a1, in_service), (tree.b, in_service)]
+    ):
+        services.person_create(
+            actor=None, staff_no=f"C{index}", name=f"人{index}", sex="M", category=category, unit=unit
+        )
+    client.force_login(make_user("subunion_chair", tree.a))
+    response = client.get("/console/")
+    composition = response.context["composition"]
+    assert composition["by_unit"] == [
+        {"name": "机械工程学院", "value": 2},
+        {"name": "第一工会小组", "value": 1},
+    ]
+    assert composition["by_category"] == [{"name": "在编", "value": 2}, {"name": "退休", "value": 1}]
+    assert "vendor/echarts/echarts.min.js" in response.content.decode()
+
+
 def test_member_has_no_console(client: Any, tree: Any, make_user: Any) -> None:
     client.force_login(make_user("member", tree.a))
     assert client.get("/console/").status_code == 403
@@ -37,7 +59,9 @@ def test_portal_home_without_modules_shows_an_empty_state(client: Any, tree: Any
 
 
 def test_portal_blocks_registered_by_apps_appear(client: Any, tree: Any, make_user: Any) -> None:
-    block = PortalBlock(section="home", key="test-open", template="dashboards/offline.html", context=lambda r: {"x": 1})
+    block = PortalBlock(
+        section="home", key="test-open", template="dashboards/offline.html", context=lambda r: {"x": 1}
+    )
     portal_blocks.register(block)
     try:
         client.force_login(make_user("member", tree.a))

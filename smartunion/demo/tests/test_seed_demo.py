@@ -41,7 +41,16 @@ def test_seed_demo_builds_a_university(db: Any) -> None:
         position = "组长" if unit.depth == 2 else "主席"
         assert OfficerTerm.objects.filter(unit=unit, position__name=position).exists(), unit
     printed = out.getvalue()
-    for role in ("会员", "分工会主席", "分工会委员", "校工会工作人员", "校工会主席", "承办部门", "经审委员", "系统管理员"):
+    for role in (
+        "会员",
+        "分工会主席",
+        "分工会委员",
+        "校工会工作人员",
+        "校工会主席",
+        "承办部门",
+        "经审委员",
+        "系统管理员",
+    ):
         assert role in printed
     assert RoleAssignment.objects.filter(role__code="member").count() == 300
     assert Person.objects.exclude(id_number_hash=None).count() == 300

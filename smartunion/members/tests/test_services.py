@@ -56,7 +56,9 @@ def test_update_records_only_what_changed(make_person: Any, tree: Any) -> None:
         services.person_update(actor=None, person=person, staff_no="X")
 
 
-def test_officer_cannot_move_a_person_out_of_or_into_another_unit(make_person: Any, make_user: Any, tree: Any) -> None:
+def test_officer_cannot_move_a_person_out_of_or_into_another_unit(
+    make_person: Any, make_user: Any, tree: Any
+) -> None:
     chair = make_user("subunion_chair", tree.a)
     mine = make_person(unit=tree.a)
     theirs = make_person(unit=tree.b)
@@ -67,7 +69,9 @@ def test_officer_cannot_move_a_person_out_of_or_into_another_unit(make_person: A
     assert Person.objects.get(pk=mine.pk).unit == tree.a
 
 
-def test_revealing_an_id_number_needs_the_permission_and_is_logged(make_person: Any, make_user: Any, tree: Any) -> None:
+def test_revealing_an_id_number_needs_the_permission_and_is_logged(
+    make_person: Any, make_user: Any, tree: Any
+) -> None:
     person = make_person(id_number=ID_A)
     staff = make_user("union_staff", tree.root)
     chair = make_user("subunion_chair", tree.a)
@@ -88,7 +92,9 @@ def test_list_is_scoped_and_finds_by_full_id_number(make_person: Any, make_user:
     assert list(selectors.person_list_for_user(user=chair, search="张")) == [mine]
 
 
-def test_roster_query_count_does_not_grow_with_rows(make_person: Any, make_user: Any, tree: Any, django_assert_max_num_queries: Any, client: Any) -> None:
+def test_roster_query_count_does_not_grow_with_rows(
+    make_person: Any, make_user: Any, tree: Any, django_assert_max_num_queries: Any, client: Any
+) -> None:
     for _ in range(30):
         make_person(unit=tree.a)
     chair = make_user("subunion_chair", tree.a)
@@ -97,3 +103,23 @@ def test_roster_query_count_does_not_grow_with_rows(make_person: Any, make_user:
         response = client.get("/console/members/")
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 25
+
+
+def test_import_refuses_a_unit_name_shared_by_several_units(tree: Any, make_user: Any) -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    from smartunion.core.excel.importing import run_import
+    from smartunion.members.imports import PersonImporter
+
+    workbook = Workbook()
+    workbook.active.append(["工号", "姓名", "性别", "所在单位", "人员类别"])
+    workbook.active.append(["200001", "李明", "男", "第一工会小组", "在编"])  # A1 and B1 share this name
+    workbook.active.append(["200002", "王丽", "女", "0101", "在编"])  # the code is unambiguous
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    outcome = run_import(PersonImporter(user=make_user("union_staff", tree.root)), buffer.getvalue())
+    ambiguous, by_code = outcome.rows
+    assert ambiguous.status == "error" and "D2" in ambiguous.errors[0]
+    assert by_code.status == "ok" and by_code.target["unit"] == tree.a1

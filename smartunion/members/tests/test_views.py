@@ -25,7 +25,9 @@ def test_person_list_filters_and_masks(client: Any, make_person: Any, make_user:
     assert "<html" not in partial.content.decode()  # htmx gets only the table
 
 
-def test_export_is_masked_without_the_sensitive_permission(client: Any, make_person: Any, make_user: Any, tree: Any) -> None:
+def test_export_is_masked_without_the_sensitive_permission(
+    client: Any, make_person: Any, make_user: Any, tree: Any
+) -> None:
     make_person(unit=tree.a, name="王芳", id_number=ID_A)
     client.force_login(make_user("subunion_chair", tree.a))
     response = client.get("/console/members/", {"export": "xlsx"})
@@ -36,12 +38,16 @@ def test_export_is_masked_without_the_sensitive_permission(client: Any, make_per
     assert entry.sensitive is False and entry.changes["rows"] == 1
 
 
-def test_detail_reveals_id_in_place_and_logs_it(client: Any, make_person: Any, make_user: Any, tree: Any) -> None:
+def test_detail_reveals_id_in_place_and_logs_it(
+    client: Any, make_person: Any, make_user: Any, tree: Any
+) -> None:
     person = make_person(unit=tree.a, id_number=ID_A)
     client.force_login(make_user("union_staff", tree.root))
     page = client.get(f"/console/members/{person.pk}/").content.decode()
     assert ID_A not in page and "hx-post" in page
-    fragment = client.post(f"/console/members/{person.pk}/reveal-id/", HTTP_HX_REQUEST="true").content.decode()
+    fragment = client.post(
+        f"/console/members/{person.pk}/reveal-id/", HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert ID_A in fragment and "<html" not in fragment
     assert AuditEntry.objects.filter(action="members.person.id_viewed", sensitive=True).count() == 1
 
@@ -54,7 +60,9 @@ def test_chair_sees_no_reveal_button(client: Any, make_person: Any, make_user: A
     assert client.post(f"/console/members/{person.pk}/reveal-id/").status_code == 403
 
 
-def test_portal_profile_block_shows_own_person(client: Any, make_person: Any, make_user: Any, tree: Any) -> None:
+def test_portal_profile_block_shows_own_person(
+    client: Any, make_person: Any, make_user: Any, tree: Any
+) -> None:
     user = make_user("member", tree.a)
     make_person(unit=tree.a, staff_no=user.staff_no, name=user.name, user=user, mobile="13912345678")
     client.force_login(user)

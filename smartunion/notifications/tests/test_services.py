@@ -17,11 +17,15 @@ def email_on(settings: Any) -> None:
     _configured.cache_clear()
 
 
-def test_notify_stores_in_app_messages_and_emails_after_commit(make_user: Any, email_on: None, django_capture_on_commit_callbacks: Any) -> None:
+def test_notify_stores_in_app_messages_and_emails_after_commit(
+    make_user: Any, email_on: None, django_capture_on_commit_callbacks: Any
+) -> None:
     with_email = make_user(email="a@example.edu.cn")
     without_email = make_user()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        created = services.notify(recipients=[with_email, without_email], kind="test", title="报名成功", body="您已报名", link="/m/")
+        created = services.notify(
+            recipients=[with_email, without_email], kind="test", title="报名成功", body="您已报名", link="/m/"
+        )
         assert len(mail.outbox) == 0  # nothing leaves before the transaction commits
     assert len(created) == 2
     assert len(callbacks) == 1
@@ -52,7 +56,9 @@ class FlakyChannel(Channel):
             raise ConnectionError("webhook down")
 
 
-def test_failed_delivery_is_retried_then_given_up(make_user: Any, settings: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_failed_delivery_is_retried_then_given_up(
+    make_user: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     settings.NOTIFICATION_CHANNELS = [f"{__name__}.FlakyChannel"]
     settings.NOTIFICATION_MAX_ATTEMPTS = 3
     _configured.cache_clear()

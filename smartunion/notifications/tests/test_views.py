@@ -33,7 +33,9 @@ def test_empty_inbox_says_what_will_appear(client: Any, make_user: Any) -> None:
 def test_opening_marks_read_and_follows_only_local_links(client: Any, make_user: Any) -> None:
     alice = make_user()
     [local] = services.notify(recipients=[alice], kind="test", title="本站链接", link="/m/me/")
-    [external] = services.notify(recipients=[alice], kind="test", title="外部链接", link="https://evil.example.com/")
+    [external] = services.notify(
+        recipients=[alice], kind="test", title="外部链接", link="https://evil.example.com/"
+    )
     client.force_login(alice)
     response = client.get(reverse("notifications:open", args=[local.pk]))
     assert response.status_code == 302 and response["Location"] == "/m/me/"

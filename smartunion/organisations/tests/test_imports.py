@@ -419,3 +419,19 @@ def test_command_refuses_a_missing_file_or_user(tmp_path, db):
     with pytest.raises(CommandError):
         call_command("organisations_import_units", str(source), "--user", "NOBODY")
     assert not UnitAlias.objects.exists()
+
+
+def test_checking_a_file_costs_the_same_number_of_queries_for_5_or_60_rows(tree, staff, xlsx):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(count: int) -> int:
+        rows = [HEADER] + [[f"09{n:03d}", f"新组{n}", "机械学院", "工会小组"] for n in range(count)]
+        data = xlsx(rows)
+        with CaptureQueriesContext(connection) as captured:
+            outcome = run_import(UnitImporter(user=staff), data)
+        assert outcome.counts["create"] == count
+        return len(captured)
+
+    cost(5)  # loads the user's grants once
+    assert cost(60) == cost(5)

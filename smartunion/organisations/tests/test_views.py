@@ -408,3 +408,63 @@ def test_officer_pages_outside_the_scope_are_404(as_chair, tree, make_user, chai
     assert as_chair.post(url("officer_end", term.pk), {"end_date": "2026-12-31"}).status_code == 404
     term.refresh_from_db()
     assert term.end_date is None
+
+
+# -- pages cost the same whatever the size of the tree --------------------------------------------------
+
+
+def _queries(client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def test_list_and_detail_queries_do_not_grow_with_the_tree(as_chair, tree, make_user, chairman):
+    list_before = _queries(as_chair, url("unit_list"))
+    detail_before = _queries(as_chair, url("unit_detail", tree.a.pk))
+    for n in range(12):
+        group = services.unit_create(
+            actor=None, name=f"第{n + 2}组", code=f"01{n + 2:02d}", union_type="group", parent=tree.a
+        )
+        services.unit_create(
+            actor=None, name="教研室", code=f"01{n + 2:02d}01", union_type="group", parent=group
+        )
+        services.alias_add(actor=None, unit=group, alias=f"机械{n + 2}组")
+        services.officer_appoint(
+            actor=None, unit=tree.a, user=make_user(), position=chairman, start_date=dt.date(2026, 1, 1)
+        )
+    assert _queries(as_chair, url("unit_list")) == list_before
+    assert _queries(as_chair, url("unit_detail", tree.a.pk)) == detail_before
+
+
+def test_the_top_unit_can_be_created_from_the_console_by_a_school_wide_editor(client, db, make_user):
+    from smartunion.accounts.models import User
+    from smartunion.organisations.models import OrgUnit
+
+    admin = User.objects.create_superuser("admin1", "管理员", "Secret-2026!")
+    client.force_login(admin)
+    response = client.post(
+        "/console/org/units/new/",
+        {"parent": "", "name": "江海大学工会", "code": "00", "union_type": "school"},
+    )
+    assert response.status_code == 302
+    root = OrgUnit.objects.get(code="00")
+    assert root.parent is None and root.path == f"{root.pk}/"
+    # A top-level unit must be a school or higher union.
+    response = client.post(
+        "/console/org/units/new/", {"parent": "", "name": "孤立小组", "code": "99", "union_type": "group"}
+    )
+    assert response.status_code == 200 and not OrgUnit.objects.filter(code="99").exists()
+    assert "parent" in response.context["form"].errors
+
+
+def test_a_sub_union_editor_must_choose_a_parent(client, tree, make_user):
+    client.force_login(make_user("subunion_chair", tree.a))
+    response = client.post(
+        "/console/org/units/new/", {"parent": "", "name": "新分工会", "code": "77", "union_type": "school"}
+    )
+    assert response.status_code == 200
+    assert "parent" in response.context["form"].errors

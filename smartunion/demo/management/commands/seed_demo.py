@@ -188,7 +188,9 @@ class Command(BaseCommand):
             found = [
                 p
                 for p in by_branch[branch]
-                if p.category.name == "在编" and 35 <= (REFERENCE_DATE - p.birth_date).days // 365 <= 57
+                if p.category.name == "在编"
+                and p.birth_date is not None
+                and 35 <= (REFERENCE_DATE - p.birth_date).days // 365 <= 57
             ]
             if sex:
                 found = [p for p in found if p.sex == sex] or found
@@ -206,13 +208,17 @@ class Command(BaseCommand):
                     return person
             raise CommandError("Not enough people for every officer position; use more --members.")
 
+        def user_of(person: Person) -> User:
+            assert person.user is not None  # every demo person has an account
+            return person.user
+
         def appoint(person: Person, unit: OrgUnit, position: str, role: str | None) -> None:
             org_services.officer_appoint(
-                actor=None, unit=unit, user=person.user, position=positions[position], start_date=start
+                actor=None, unit=unit, user=user_of(person), position=positions[position], start_date=start
             )
             if role:
                 account_services.role_assign(
-                    actor=None, user=person.user, role=roles[role], unit=unit, valid_from=start
+                    actor=None, user=user_of(person), role=roles[role], unit=unit, valid_from=start
                 )
 
         # The school union: chair and vice-chairs decide, staff do the daily work, auditors check the money.
@@ -221,17 +227,17 @@ class Command(BaseCommand):
         for _ in range(3):
             appoint(pick("机关"), root, "委员", role_codes.UNION_STAFF)
         appoint(pick("机关", "F"), root, "女工委员", role_codes.UNION_STAFF)
-        for branch in ("经济与管理学院", "数学与统计学院", "图书馆"):
-            appoint(pick(branch), root, "经审委员", role_codes.AUDITOR)
+        for branch_name in ("经济与管理学院", "数学与统计学院", "图书馆"):
+            appoint(pick(branch_name), root, "经审委员", role_codes.AUDITOR)
         admin = pick("现代教育技术中心")
         account_services.role_assign(
-            actor=None, user=admin.user, role=roles[role_codes.SYSADMIN], unit=root, valid_from=start
+            actor=None, user=user_of(admin), role=roles[role_codes.SYSADMIN], unit=root, valid_from=start
         )
-        User.objects.filter(pk=admin.user_id).update(is_staff=True, is_superuser=True)
+        User.objects.filter(pk=user_of(admin).pk).update(is_staff=True, is_superuser=True)
         # Handling offices answer proposals and appeals assigned to them.
         account_services.role_assign(
             actor=None,
-            user=pick("后勤管理处").user,
+            user=user_of(pick("后勤管理处")),
             role=roles[role_codes.HANDLING_OFFICE],
             unit=branches["后勤管理处"],
             valid_from=start,
