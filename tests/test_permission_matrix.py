@@ -68,8 +68,8 @@ def everyone(own: int, other: int | None = None, anonymous: int = 302) -> dict[s
 
 
 OFFICERS_VIEW = {"subunion_chair", "subunion_committee", "union_staff", "union_chair", "auditor", "sysadmin"}
-UNIT_EDITORS = {"subunion_chair", "union_staff", "union_chair"}
-ROLE_ASSIGNERS = {"subunion_chair", "union_staff", "union_chair"}
+UNIT_EDITORS = {"subunion_chair", "union_staff", "union_chair", "sysadmin"}
+ROLE_ASSIGNERS = {"subunion_chair", "union_staff", "union_chair", "sysadmin"}
 MEMBER_VIEWERS = {"subunion_chair", "subunion_committee", "union_staff", "union_chair"}
 SENSITIVE_VIEWERS = {"union_staff", "union_chair"}
 AUDIT_VIEWERS = {"union_staff", "union_chair", "auditor", "sysadmin"}

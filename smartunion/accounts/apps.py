@@ -25,6 +25,20 @@ class AccountsConfig(AppConfig):
                 "accounts.users.manage", _("Create accounts and reset passwords"), ("union_staff", "sysadmin")
             ),
         )
+        audit.register_change_labels(
+            {
+                "user": _("Account"),
+                "role": _("Role"),
+                "unit": _("Unit"),
+                "valid_from": _("Valid from"),
+                "valid_until": _("Valid until"),
+                "permissions": _("Permissions"),
+                "account": _("Account"),
+                "failures": _("Failed attempts"),
+                "ip": _("IP address"),
+                "cas_user": _("Single sign-on user"),
+            }
+        )
         audit.register_actions(
             {
                 "accounts.user.created": _("Account created"),

@@ -68,7 +68,7 @@ class AssignmentFilterForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Role name"), max_length=50)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
 
 

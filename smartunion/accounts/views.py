@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate, login, logout, update_session_auth
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -172,7 +173,7 @@ class AssignmentTable(Table):
 
 
 @require_perm("accounts.roles.assign")
-def assignment_list(request: AuthenticatedRequest) -> HttpResponse:
+def assignment_list(request: AuthenticatedRequest) -> HttpResponseBase:
     form = AssignmentFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_valid():
@@ -344,7 +345,7 @@ def _require_user_admin(request: AuthenticatedRequest) -> None:
 
 
 @require_perm("accounts.users.manage")
-def user_list(request: AuthenticatedRequest) -> HttpResponse:
+def user_list(request: AuthenticatedRequest) -> HttpResponseBase:
     _require_user_admin(request)
     form = UserFilterForm(request.GET or None)
     search, active = "", None

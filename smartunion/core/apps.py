@@ -31,6 +31,23 @@ class CoreConfig(AppConfig):
                 ("union_staff", "union_chair", "auditor", "sysadmin"),
             ),
         )
+        audit.register_change_labels(
+            {
+                "kind": _("Import kind"),
+                "file": _("File"),
+                "mapping": _("Column mapping"),
+                "list": _("List"),
+                "rows": _("Rows"),
+                "filters": _("Filters"),
+                "unmasked_columns": _("Columns shown in full"),
+                "via": _("Through"),
+                "total": _("Rows"),
+                "create": _("Created"),
+                "update": _("Updated"),
+                "unchanged": _("Unchanged"),
+                "error": _("Rejected"),
+            }
+        )
         audit.register_actions(
             {
                 "core.list.exported": _("List exported to Excel"),

@@ -20,10 +20,20 @@ from .middleware import client_ip, current_request
 from .models import AuditEntry
 
 _action_labels: dict[str, str | Promise] = {}
+_change_labels: dict[str, str | Promise] = {}
 
 
 def register_actions(labels: dict[str, str | Promise]) -> None:
     _action_labels.update(labels)
+
+
+def register_change_labels(labels: dict[str, str | Promise]) -> None:
+    """Labels for keys of ``changes`` that are not fields of the target model ("officer", "alias" …)."""
+    _change_labels.update(labels)
+
+
+def change_labels() -> dict[str, str]:
+    return {key: str(label) for key, label in _change_labels.items()}
 
 
 def action_label(action: str) -> str:
@@ -49,7 +59,15 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    return {name: _plain(getattr(instance, name)) for name in fields}
+    """The fields' values as they read in the UI (a choice by its label, a related object by its name)."""
+    values = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        if getattr(field, "choices", None):
+            values[name] = str(getattr(instance, f"get_{name}_display")())
+        else:
+            values[name] = _plain(getattr(instance, name))
+    return values
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

@@ -7,6 +7,7 @@ from django.template import loader
 
 
 def _render(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    body: str
     try:
         body = loader.render_to_string(template, {"request_path": request.path}, request=request)
     except Exception:  # an error page must never fail itself
@@ -24,6 +25,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No request context: the failure may lie in a context processor or the database.
+    body: str
     try:
         body = loader.render_to_string("500.html")
     except Exception:

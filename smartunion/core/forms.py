@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 from django import forms
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
 from .audit import action_choices
+from .forms_support import model_choice
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+def _content_type_label(content_type: ContentType) -> str:
+    return f"{content_type.name} ({content_type.app_label})"
 
 
 class AuditFilterForm(forms.Form):
@@ -25,15 +31,17 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         prefixes = sorted({code.rsplit(".", 1)[0] for code, _label in action_choices()})
-        self.fields["action"].choices = (
+        action = self.fields["action"]
+        assert isinstance(action, forms.ChoiceField)
+        action.choices = (
             [("", _("All"))]
             + [(code, f"{label} ({code})") for code, label in action_choices()]
             + [(prefix, f"{prefix}.*") for prefix in prefixes]
         )
-        self.fields["target_type"].queryset = ContentType.objects.filter(
-            app_label__in=["organisations", "accounts", "members", "core", "notifications"]
-        ).order_by("app_label", "model")
-        self.fields["target_type"].label_from_instance = lambda ct: f"{ct.name} ({ct.app_label})"
+        target_type = model_choice(self, "target_type")
+        ours = [app.label for app in apps.get_app_configs() if app.name.startswith("smartunion.")]
+        target_type.queryset = ContentType.objects.filter(app_label__in=ours).order_by("app_label", "model")
+        target_type.label_from_instance = _content_type_label  # type: ignore[assignment]
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()

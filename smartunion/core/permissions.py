@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, Protocol, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.functional import Promise
 
 
@@ -141,11 +142,11 @@ def get_in_scope(
     """One object inside the user's scope; anything outside it is reported as not found (404)."""
     try:
         return scope_queryset(queryset, user=user, perm=perm, unit_field=unit_field).get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404 from None
 
 
-ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 
 
 def require_perm(code: str) -> Callable[[ViewFunc], ViewFunc]:
@@ -157,7 +158,7 @@ def require_perm(code: str) -> Callable[[ViewFunc], ViewFunc]:
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
                 from django.contrib.auth.views import redirect_to_login  # imports the user model: not at load

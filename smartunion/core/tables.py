@@ -9,7 +9,8 @@ from typing import Any, ClassVar
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -132,7 +133,7 @@ class Table:
                 row.append(value)
             yield row
 
-    def export_response(self, *, title: str = "") -> HttpResponse:
+    def export_response(self, *, title: str = "") -> HttpResponseBase:
         name = str(self.export_name)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         columns = [c for c in self.columns if c.in_export]
@@ -171,7 +172,7 @@ def render_table(
     context: dict[str, Any] | None = None,
     *,
     export_title: str = "",
-) -> HttpResponse:
+) -> HttpResponseBase:
     """Render a list page; ``?export=xlsx`` downloads the same rows; an htmx request gets only the
     ``#table`` partial (filters and pagination swap the table without reloading the page)."""
     if request.GET.get("export") == "xlsx":

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -61,7 +62,7 @@ def _format_changes(changes: dict[str, Any]) -> str:
 
 
 @require_perm("core.audit.view")
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: HttpRequest) -> HttpResponseBase:
     form = AuditFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_valid():
@@ -196,7 +197,7 @@ def import_remap(request: HttpRequest, pk: str) -> HttpResponse:
     job = selectors.import_job_get_for_user(user=request.user, pk=pk)
     _importer_or_404(job.kind, request.user)
     mapping = {
-        key.removeprefix("col_"): value for key, value in request.POST.items() if key.startswith("col_")
+        key.removeprefix("col_"): str(value) for key, value in request.POST.items() if key.startswith("col_")
     }
     try:
         services.import_job_remap(job=job, user=request.user, mapping=mapping)
@@ -220,7 +221,7 @@ def import_apply(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @login_required
-def import_errors(request: HttpRequest, pk: str) -> HttpResponse:
+def import_errors(request: HttpRequest, pk: str) -> HttpResponseBase:
     """The rejected rows as they were uploaded, with the reasons beside each, ready to fix and re-upload."""
     import json
 
@@ -255,7 +256,7 @@ def import_errors(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @login_required
-def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+def import_template(request: HttpRequest, kind: str) -> HttpResponseBase:
     """A blank workbook with the expected header and one example row."""
     importer = _importer_or_404(kind, request.user)
 

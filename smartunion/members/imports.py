@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from smartunion.core.crypto import blind_index
 from smartunion.core.excel.importing import (
     ACTION_CREATE,
     ACTION_UNCHANGED,
@@ -75,7 +76,12 @@ class PersonImporter(Importer):
             example="张三",
         ),
         ImportField(
-            "sex", gettext_lazy("Sex"), ("性别",), parse=lambda v: parse_choice(v, SEX_CHOICES), example="男"
+            "sex",
+            gettext_lazy("Sex"),
+            ("性别",),
+            parse=lambda v: parse_choice(v, SEX_CHOICES),
+            display=lambda v: str(Person.Sex(v).label),
+            example="男",
         ),
         ImportField(
             "id_number",
@@ -112,6 +118,7 @@ class PersonImporter(Importer):
             gettext_lazy("Post type"),
             ("岗位类别", "岗位类型"),
             parse=lambda v: parse_choice(v, POST_TYPE_CHOICES),
+            display=lambda v: str(Person.PostType(v).label),
             example="专业技术岗位",
         ),
         ImportField(
@@ -146,6 +153,18 @@ class PersonImporter(Importer):
             for p in Person.objects.filter(staff_no__in=staff_nos).select_related("unit", "category")
         }
         self.import_scope = self.user.scope_for("members.edit") if self.user is not None else None
+        # An ID number belongs to one person: who holds each of the file's numbers already (one query),
+        # and which numbers the file itself gives to several staff numbers.
+        ids = {row.values["id_number"] for row in rows if row.values.get("id_number")}
+        holders = Person.objects.filter(id_number_hash__in=[blind_index(n) for n in ids]).only(
+            "staff_no", "name"
+        )
+        self.id_holders = {person.id_number_hash: person for person in holders}
+        staff_by_id: dict[str, set[str]] = {}
+        for row in rows:
+            if row.values.get("id_number"):
+                staff_by_id.setdefault(row.values["id_number"], set()).add(row.values["staff_no"])
+        self.shared_ids = {number for number, staff in staff_by_id.items() if len(staff) > 1}
 
     def check_row(self, row: Row) -> None:
         values = row.values
@@ -177,6 +196,19 @@ class PersonImporter(Importer):
             )
             return
         if values.get("id_number"):
+            if values["id_number"] in self.shared_ids:
+                row.error(
+                    _("the same ID number is given to several staff numbers in this file."), "id_number"
+                )
+                return
+            holder = self.id_holders.get(blind_index(values["id_number"]))
+            if holder is not None and holder.staff_no != values["staff_no"]:
+                row.error(
+                    _("this ID number is already registered to %(person)s; check the staff number.")
+                    % {"person": holder},
+                    "id_number",
+                )
+                return
             identity = normalise_id_number(values["id_number"])
             if values.get("birth_date") and values["birth_date"] != identity.birth_date:
                 row.warn(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -54,7 +55,7 @@ class PersonTable(Table):
 
 
 @require_perm("members.view")
-def person_list(request: AuthenticatedRequest) -> HttpResponse:
+def person_list(request: AuthenticatedRequest) -> HttpResponseBase:
     units = org_selectors.unit_choices_for_user(user=request.user, perm="members.view")
     form = PersonFilterForm(request.GET or None, units=units)
     filters: dict[str, Any] = {}

@@ -36,6 +36,18 @@ class OrganisationsConfig(AppConfig):
                 "organisations.import", _("Import the unit list from Excel"), ("union_staff", "sysadmin")
             ),
         )
+        audit.register_change_labels(
+            {
+                "officer": _("Officer"),
+                "position": _("Position"),
+                "start_date": _("Term starts"),
+                "end_date": _("Term ends"),
+                "alias": _("Alias"),
+                "merged_into": _("Merged into"),
+                "absorbed": _("Absorbed unit"),
+                "moved": _("Records moved"),
+            }
+        )
         audit.register_actions(
             {
                 "organisations.unit.created": _("Unit created"),

@@ -19,7 +19,7 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class UnitForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Unit name"), max_length=100)
     short_name = forms.CharField(label=_("Short name"), max_length=30, required=False)
     code = forms.CharField(
         label=_("Unit code"), max_length=30, help_text=_("Unique; imports find the unit by it.")

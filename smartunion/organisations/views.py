@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -43,7 +44,7 @@ class UnitTable(Table):
     columns = [
         Column(
             "name",
-            gettext_lazy("Name"),
+            gettext_lazy("Unit name"),
             value=_indented_name,
             sort="name",
             link=_unit_url,
@@ -57,7 +58,11 @@ class UnitTable(Table):
         Column("short_name", gettext_lazy("Short name")),
         Column("parent", gettext_lazy("Parent unit"), value="parent.name", width=24),
         Column("sort_order", gettext_lazy("Order"), on_screen=False),
-        Column("is_active", gettext_lazy("Active")),
+        Column(
+            "is_active",
+            gettext_lazy("Status"),
+            value=lambda unit: gettext_lazy("in use") if unit.is_active else gettext_lazy("dissolved"),
+        ),
     ]
     default_sort = "path"
     page_size = 100
@@ -66,7 +71,7 @@ class UnitTable(Table):
 
 
 @require_perm("organisations.view")
-def unit_list(request: AuthenticatedRequest) -> HttpResponse:
+def unit_list(request: AuthenticatedRequest) -> HttpResponseBase:
     form = UnitFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_valid():

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ..audit import audit
@@ -48,6 +49,8 @@ class BaseImportCommand(BaseCommand):
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
+        except ValidationError as exc:  # a service refused a row while applying: nothing was written
+            raise CommandError("Nothing was imported: " + "; ".join(exc.messages)) from exc
         report = outcome_report(importer, outcome, filename=path.name)
         if outcome.applied:
             audit(

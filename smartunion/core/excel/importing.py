@@ -55,9 +55,10 @@ class ImportField:
     synonyms: tuple[str, ...] = ()
     required: bool = False
     parse: Callable[[Any], Any] | None = None  # a normaliser from core.normalise; None = clean_text
-    mask: Callable[[str], str] | None = (
-        None  # set for sensitive values: previews and reports store them masked
-    )
+    # Set for sensitive values: previews and reports store them masked.
+    mask: Callable[[str], str] | None = None
+    # How a normalised value reads in the preview (e.g. a stored code by its label).
+    display: Callable[[Any], Any] | None = None
     help_text: str | Promise = ""
     example: str = ""
 
@@ -160,9 +161,11 @@ class Importer:
             new = row.values.get(name)
             if new is None or new == old:
                 continue
-            mask = self.field(name).mask
-            if mask is not None:
-                changes[name] = [mask(str(old)) if old else old, mask(str(new))]
+            field = self.field(name)
+            if field.mask is not None:
+                changes[name] = [field.mask(str(old)) if old else old, field.mask(str(new))]
+            elif field.display is not None:
+                changes[name] = [field.display(old) if old else old, field.display(new)]
             else:
                 changes[name] = [old, new]
         return changes
@@ -173,6 +176,8 @@ class Importer:
             value = values.get(f.name)
             if value is not None and f.mask is not None:
                 value = f.mask(str(value))
+            elif value is not None and f.display is not None:
+                value = f.display(value)
             shown[f.name] = value
         return shown
 

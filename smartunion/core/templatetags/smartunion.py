@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .. import masking
 from ..audit import action_label as _action_label
-from ..audit import history_for
+from ..audit import change_labels, history_for
 
 register = template.Library()
 
@@ -82,7 +82,8 @@ def mask_name(value: Any) -> str:
 
 @register.inclusion_tag("components/history.html")
 def history_panel(obj: models.Model) -> dict[str, Any]:
-    labels = {f.name: str(getattr(f, "verbose_name", f.name)) for f in obj._meta.get_fields()}
+    labels = change_labels()
+    labels.update({f.name: str(getattr(f, "verbose_name", f.name)) for f in obj._meta.get_fields()})
     return {"history": history_for(obj), "history_labels": labels}
 
 

@@ -63,7 +63,7 @@ def test_audit_records_actor_target_unit_and_serialised_changes(tree, make_user)
     )
     entry = AuditEntry.objects.get(pk=entry.pk)  # what the database holds, not the Python object
     assert entry.actor_id == user.pk
-    assert entry.actor_label == "王五（%s）" % user.staff_no
+    assert entry.actor_label == f"王五（{user.staff_no}）"
     assert entry.action == "organisations.unit.renamed"
     assert entry.target_type == ContentType.objects.get_for_model(tree.a1)
     assert entry.target_id == str(tree.a1.pk)

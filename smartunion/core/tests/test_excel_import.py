@@ -543,15 +543,38 @@ def test_two_confirmations_of_one_checked_job_start_one_apply(
     assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.APPLIED
 
 
-def test_a_failure_while_applying_rolls_back_and_says_so(tree, send, staff, make_person, apply):
+def test_a_row_that_went_stale_after_the_preview_is_rejected_at_apply(tree, send, staff, make_person, apply):
+    """Applying re-checks every row inside the transaction: what changed since the preview is caught."""
     _response, job = send(messy_workbook())
     # Between the preview and the confirmation someone registers 张三's ID number for another person.
     make_person(tree.b, "99999", name="另一人", id_number=ID_ZHANG)
     apply(job)
+    assert job.status == ImportJob.Status.APPLIED
+    stale = job.rows.get(key="10001")
+    assert stale.status == "error" and any("99999" in message for message in stale.messages)
+    assert not Person.objects.filter(staff_no="10001").exists()
+    assert Person.objects.get(staff_no="99999").name == "另一人"
+
+
+def test_a_failure_while_applying_rolls_back_and_says_so(tree, send, staff, apply, monkeypatch):
+    from smartunion.members import services as member_services
+
+    _response, job = send(messy_workbook())
+    real_create = member_services.person_create
+    calls = {"n": 0}
+
+    def failing_create(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the second person fails: the first must not stay behind
+            raise ValidationError("数据库拒绝了这一行")
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(member_services, "person_create", failing_create)
+    apply(job)
     assert job.status == ImportJob.Status.FAILED
-    assert job.error and ("99999" in job.error or "另一人" in job.error)
-    assert job.content  # kept: the file can be corrected in the database and applied again
-    assert set(Person.objects.values_list("staff_no", flat=True)) == {"99999"}  # nothing half-done
+    assert "数据库拒绝了这一行" in job.error
+    assert job.content  # kept: the file can be corrected and applied again
+    assert not Person.objects.exists()  # nothing half-done
     assert not AuditEntry.objects.filter(action="core.import.applied").exists()
 
 
@@ -634,7 +657,7 @@ def test_management_command_refuses_bad_files(tmp_path, db):
 
 
 def test_management_command_acts_as_the_given_user(tmp_path, tree, make_user):
-    chair = make_user("subunion_chair", tree.b, staff_no="CHAIR-B")
+    make_user("subunion_chair", tree.b, staff_no="CHAIR-B")
     path = tmp_path / "名册.xlsx"
     path.write_bytes(messy_workbook())
     report = tmp_path / "r.json"

@@ -123,3 +123,36 @@ def test_import_refuses_a_unit_name_shared_by_several_units(tree: Any, make_user
     ambiguous, by_code = outcome.rows
     assert ambiguous.status == "error" and "D2" in ambiguous.errors[0]
     assert by_code.status == "ok" and by_code.target["unit"] == tree.a1
+
+
+def test_import_rejects_id_numbers_that_belong_to_someone_else(
+    tree: Any, make_user: Any, make_person: Any
+) -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    from smartunion.core.excel.importing import run_import
+    from smartunion.members.imports import PersonImporter
+
+    make_person(staff_no="100001", id_number=ID_A, unit=tree.a)
+    workbook = Workbook()
+    workbook.active.append(["工号", "姓名", "性别", "身份证号", "所在单位", "人员类别"])
+    workbook.active.append(["200001", "李明", "男", ID_A, "机械工程学院", "在编"])  # someone else's ID
+    workbook.active.append(["200002", "王丽", "女", ID_B, "机械工程学院", "在编"])
+    workbook.active.append(["200003", "王丽", "女", ID_B, "机械工程学院", "在编"])  # same ID, other 工号
+    workbook.active.append(
+        ["200004", "赵敏", "女", "320602199702020024", "机械工程学院", "在编"]
+    )  # new: fine
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    outcome = run_import(PersonImporter(user=make_user("union_staff", tree.root)), buffer.getvalue())
+    statuses = [(row.number, row.status) for row in outcome.rows]
+    assert statuses == [(2, "error"), (3, "error"), (4, "error"), (5, "ok")]
+    assert "100001" in outcome.rows[0].errors[0] and "D2" in outcome.rows[0].errors[0]
+    applied = run_import(
+        PersonImporter(user=make_user("union_staff", tree.root)), buffer.getvalue(), apply=True
+    )
+    assert applied.applied  # the rejected rows do not stop the others
+    assert Person.objects.filter(staff_no="200004").exists()
+    assert not Person.objects.filter(staff_no__in=["200001", "200002", "200003"]).exists()

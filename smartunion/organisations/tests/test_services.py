@@ -61,7 +61,7 @@ def test_create_sets_path_depth_and_writes_the_audit_entry(tree, staff, audit_lo
         "name": "化工学院",
         "short_name": "化工",
         "code": "03",
-        "union_type": "branch",
+        "union_type": "分工会",  # choices are recorded as they read in the UI
         "kind": "学院",
         "sort_order": 5,
         "note": "新建",

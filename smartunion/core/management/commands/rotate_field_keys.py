@@ -35,6 +35,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{model._meta.label}: {rotated} rows re-encrypted")
         jobs = 0
         for job in ImportJob.objects.exclude(content=None).only("pk", "content"):
-            ImportJob.objects.filter(pk=job.pk).update(content=crypto.fernet().rotate(bytes(job.content)))
+            ImportJob.objects.filter(pk=job.pk).update(
+                content=crypto.fernet().rotate(bytes(job.content or b""))
+            )
             jobs += 1
         self.stdout.write(f"core.ImportJob: {jobs} pending files re-encrypted")
