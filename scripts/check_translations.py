@@ -1,7 +1,7 @@
 """Check the Chinese catalogue: every message translated, nothing fuzzy, and the compiled .mo up to date.
 
-    python scripts/check_translations.py            check (used by `make lint`)
-    python scripts/check_translations.py --compile  write django.mo from django.po
+python scripts/check_translations.py            check (used by `make lint`)
+python scripts/check_translations.py --compile  write django.mo from django.po
 """
 
 from __future__ import annotations
@@ -27,9 +27,15 @@ def main() -> int:
         problems.append("django.mo is missing: run `make messages`")
     else:
         compiled = {entry.msgid: entry.msgstr for entry in polib.mofile(str(MO))}
-        stale = [e.msgid for e in catalogue.translated_entries() if not e.msgid_plural and compiled.get(e.msgid) != e.msgstr]
+        stale = [
+            e.msgid
+            for e in catalogue.translated_entries()
+            if not e.msgid_plural and compiled.get(e.msgid) != e.msgstr
+        ]
         if stale:
-            problems.append(f"django.mo is older than django.po ({len(stale)} messages differ): run `make messages`")
+            problems.append(
+                f"django.mo is older than django.po ({len(stale)} messages differ): run `make messages`"
+            )
     for problem in problems[:50]:
         print(problem)
     if problems:

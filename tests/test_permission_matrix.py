@@ -62,7 +62,7 @@ def allow(
 
 
 def everyone(own: int, other: int | None = None, anonymous: int = 302) -> dict[str, Status]:
-    table = {role: (own, own if other is None else other) for role in ROLES}
+    table = dict.fromkeys(ROLES, (own, own if other is None else other))
     table[ANON] = (anonymous, anonymous)
     return table
 
@@ -99,9 +99,13 @@ def job_kwargs(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
     """Import jobs belong to whoever uploaded them: "own" is the requester's job, "other" someone else's."""
     owner = user if (side == "own" and user is not None) else world.stranger
     job = ImportJob.objects.create(
-        kind="organisations.units", filename="units.xlsx", created_by=owner, status=ImportJob.Status.PREVIEWED,
+        kind="organisations.units",
+        filename="units.xlsx",
+        created_by=owner,
+        status=ImportJob.Status.PREVIEWED,
         counts={"create": 1, "update": 0, "total": 1, "ok": 1, "warning": 0, "error": 0, "skipped": 0},
-        columns={"0": {"header": "单位编码", "field": "code"}}, content=b"",
+        columns={"0": {"header": "单位编码", "field": "code"}},
+        content=b"",
     )
     return {"pk": job.pk}
 
@@ -125,16 +129,24 @@ MATRIX: dict[str, Entry] = {
     "accounts:password_change": Entry(everyone(200)),
     "accounts:cas_login": Entry(everyone(302, anonymous=302)),  # CAS is off in tests: back to login
     "accounts:cas_callback": Entry(everyone(302, anonymous=302)),
-    "set_language": Entry(everyone(302, anonymous=302), method="post", data=lambda w, s: {"language": "en", "next": "/"}),
+    "set_language": Entry(
+        everyone(302, anonymous=302), method="post", data=lambda w, s: {"language": "en", "next": "/"}
+    ),
     # -- roles and accounts -------------------------------------------------------------------------
     "accounts:assignment_list": Entry(allow(ROLE_ASSIGNERS, 200, 200)),
     "accounts:assignment_create": Entry(allow(ROLE_ASSIGNERS, 200, 200)),
-    "accounts:assignment_revoke": Entry(allow(ROLE_ASSIGNERS, 302, 404), unit_of("assignment"), method="post"),
+    "accounts:assignment_revoke": Entry(
+        allow(ROLE_ASSIGNERS, 302, 404), unit_of("assignment"), method="post"
+    ),
     "accounts:role_list": Entry(allow(ROLE_ASSIGNERS, 200, 200)),
     # Role definitions and accounts are school-wide: held at a sub-union, they are refused.
-    "accounts:role_edit": Entry(allow(NOBODY), same({"pk": 1}), method="post", data=lambda w, s: {"name": "改名"}),
+    "accounts:role_edit": Entry(
+        allow(NOBODY), same({"pk": 1}), method="post", data=lambda w, s: {"name": "改名"}
+    ),
     "accounts:user_list": Entry(allow(NOBODY)),
-    "accounts:user_create": Entry(allow(NOBODY), method="post", data=lambda w, s: {"staff_no": "X9", "name": "新人"}),
+    "accounts:user_create": Entry(
+        allow(NOBODY), method="post", data=lambda w, s: {"staff_no": "X9", "name": "新人"}
+    ),
     "accounts:user_detail": Entry(allow(NOBODY), unit_of("person_user")),
     "accounts:user_reset_password": Entry(allow(NOBODY), unit_of("person_user"), method="post"),
     "accounts:user_toggle_active": Entry(allow(NOBODY), unit_of("person_user"), method="post"),
@@ -143,8 +155,15 @@ MATRIX: dict[str, Entry] = {
     "organisations:unit_create": Entry(
         allow(UNIT_EDITORS, 302, 200),
         method="post",
-        data=lambda w, s: {"parent": getattr(w, f"{s}_unit").pk, "name": "新小组", "code": f"N-{s}", "union_type": "group"},
-        notes=["allowed POSTs for the other unit re-render the form (B is not a choice): 200, nothing created"],
+        data=lambda w, s: {
+            "parent": getattr(w, f"{s}_unit").pk,
+            "name": "新小组",
+            "code": f"N-{s}",
+            "union_type": "group",
+        },
+        notes=[
+            "allowed POSTs for the other unit re-render the form (B is not a choice): 200, nothing created"
+        ],
     ),
     "organisations:unit_detail": Entry(allow(OFFICERS_VIEW), unit_of("unit")),
     "organisations:unit_edit": Entry(allow(UNIT_EDITORS), unit_of("unit")),
@@ -193,7 +212,11 @@ def _url_names(patterns: list[Any], namespace: str = "") -> set[str]:
     names: set[str] = set()
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else pattern.namespace or namespace
+            inner = (
+                f"{namespace}:{pattern.namespace}"
+                if namespace and pattern.namespace
+                else pattern.namespace or namespace
+            )
             names |= _url_names(pattern.url_patterns, inner or "")
         elif isinstance(pattern, URLPattern):
             name = pattern.name or f"<unnamed {pattern.pattern}>"
@@ -219,12 +242,16 @@ def world(tree: SimpleNamespace, make_user: Any) -> SimpleNamespace:
     world.stranger = make_user(name="局外人")
     for side, unit, group in (("own", tree.a, tree.a1), ("other", tree.b, tree.b1)):
         setattr(world, f"{side}_unit", group)
-        setattr(world, f"{side}_alias", org_services.alias_add(actor=None, unit=group, alias=f"{group.pk}号小组"))
+        setattr(
+            world, f"{side}_alias", org_services.alias_add(actor=None, unit=group, alias=f"{group.pk}号小组")
+        )
         officer = make_user(name=f"{side}组长")
         setattr(
             world,
             f"{side}_term",
-            org_services.officer_appoint(actor=None, unit=group, user=officer, position=position, start_date=timezone.localdate()),
+            org_services.officer_appoint(
+                actor=None, unit=group, user=officer, position=position, start_date=timezone.localdate()
+            ),
         )
         holder = make_user(name=f"{side}会员")
         setattr(
@@ -234,8 +261,13 @@ def world(tree: SimpleNamespace, make_user: Any) -> SimpleNamespace:
         )
         person_user = make_user(name=f"{side}教工")
         person = Person.objects.create(
-            staff_no=person_user.staff_no, name=person_user.name, sex="F", category=category, unit=unit,
-            id_number="11010519491231002X" if side == "own" else "110105194912310021", user=person_user,
+            staff_no=person_user.staff_no,
+            name=person_user.name,
+            sex="F",
+            category=category,
+            unit=unit,
+            id_number="11010519491231002X" if side == "own" else "110105194912310021",
+            user=person_user,
         )
         setattr(world, f"{side}_person", person)
         setattr(world, f"{side}_person_user", person_user)
@@ -277,7 +309,9 @@ def test_permission_matrix(url_name: str, world: SimpleNamespace) -> None:
                     before = _snapshot() if entry.method == "post" and expected in (403, 404) else None
                     response = getattr(client, entry.method)(url, data)
                     if response.status_code != expected:
-                        failures.append(f"{role}/{side}: {entry.method.upper()} {url} → {response.status_code}, expected {expected}")
+                        failures.append(
+                            f"{role}/{side}: {entry.method.upper()} {url} → {response.status_code}, expected {expected}"
+                        )
                     elif before is not None and _snapshot() != before:
                         failures.append(f"{role}/{side}: denied POST {url} changed data")
                     raise _Rollback
@@ -292,7 +326,11 @@ def test_denied_get_forms_refuse_posts_too(world: SimpleNamespace) -> None:
         "organisations:unit_edit": {"name": "篡改", "code": "HACK", "union_type": "group"},
         "organisations:unit_move": {"new_parent": world.tree.b.pk},
         "organisations:unit_merge": {"target": world.tree.b1.pk, "confirm": "on"},
-        "organisations:officer_add": {"staff_no": world.stranger.staff_no, "position": 1, "start_date": "2026-01-01"},
+        "organisations:officer_add": {
+            "staff_no": world.stranger.staff_no,
+            "position": 1,
+            "start_date": "2026-01-01",
+        },
         "organisations:officer_end": {"end_date": "2026-12-31"},
     }
     attrs = {"organisations:officer_end": "term"}

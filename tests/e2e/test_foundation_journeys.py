@@ -27,11 +27,16 @@ def demo(live_server: Any) -> dict[str, User]:
     logins: dict[str, User] = {}
     for code in ("subunion_chair", "union_staff", "union_chair", "sysadmin", "auditor", "handling_office"):
         assignment = (
-            RoleAssignment.objects.filter(role__code=code).select_related("user", "unit").order_by("unit__code").first()
+            RoleAssignment.objects.filter(role__code=code)
+            .select_related("user", "unit")
+            .order_by("unit__code")
+            .first()
         )
         logins[code] = assignment.user
     officers = RoleAssignment.objects.exclude(role__code="member").values("user_id")
-    logins["member"] = User.objects.exclude(pk__in=officers).filter(person__unit__code="01").order_by("staff_no").first()
+    logins["member"] = (
+        User.objects.exclude(pk__in=officers).filter(person__unit__code="01").order_by("staff_no").first()
+    )
     return logins
 
 
@@ -117,14 +122,27 @@ def _messy_roster(unit_name: str, alias: str, known: Person) -> bytes:
     sheet.merge_cells("F4:F6")
     sheet.append([])
     sheet.append([4, "300004", "王磊", "男", "320602199404040019", "不存在的学院", "在编", "2026-07-01"])
-    sheet.append([5, known.staff_no, known.name, known.get_sex_display(), known.id_number, alias, known.category.name, known.hire_date])
+    sheet.append(
+        [
+            5,
+            known.staff_no,
+            known.name,
+            known.get_sex_display(),
+            known.id_number,
+            alias,
+            known.category.name,
+            known.hire_date,
+        ]
+    )
     sheet.append(["合计", "", "5人"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def test_union_staff_imports_a_messy_roster(demo: dict[str, User], desktop: Any, live_server: Any, tmp_path: Any) -> None:
+def test_union_staff_imports_a_messy_roster(
+    demo: dict[str, User], desktop: Any, live_server: Any, tmp_path: Any
+) -> None:
     page = desktop
     unit = OrgUnit.objects.get(name="机械工程学院")
     known = Person.objects.filter(unit=unit).order_by("staff_no").first()
@@ -160,9 +178,17 @@ def test_union_staff_imports_a_messy_roster(demo: dict[str, User], desktop: Any,
     screenshot(page, "console-audit-log")
 
 
-def test_new_account_must_change_its_initial_password(demo: dict[str, User], desktop: Any, live_server: Any) -> None:
+def test_new_account_must_change_its_initial_password(
+    demo: dict[str, User], desktop: Any, live_server: Any
+) -> None:
     page = desktop
     login(page, live_server.url, demo["sysadmin"].staff_no, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/console/roles/?q=&role=")
+    assert page.locator("table.data-table tbody tr").count() >= 8
+    screenshot(page, "console-role-assignments", full_page=False)
+    page.goto(f"{live_server.url}/console/roles/definitions/")
+    assert page.locator("table.matrix .tick").count() > 10
+    screenshot(page, "console-role-definitions")
     page.goto(f"{live_server.url}/console/accounts/new/")
     page.fill("input[name=staff_no]", "900001")
     page.fill("input[name=name]", "赵新")
