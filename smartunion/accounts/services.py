@@ -9,11 +9,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartunion.core.audit import audit, diff
 from smartunion.core.normalise import NormaliseError, clean_name, clean_text, normalise_mobile
+from smartunion.notifications.services import notify
 
 from .models import Permission, Role, RoleAssignment, User
 
@@ -226,6 +228,15 @@ def role_assign(
         },
     )
     user.forget_grants()
+    if actor is not None:  # seeding and imports run as the system and do not message anyone
+        notify(
+            recipients=[user],
+            kind="accounts.role.assigned",
+            title=_("You now hold the role “%(role)s” at %(unit)s") % {"role": role.name, "unit": unit.name},
+            body=_("Granted by %(actor)s. It covers %(unit)s and all its sub-units.")
+            % {"actor": actor, "unit": unit.name},
+            link=reverse("accounts:home"),
+        )
     return assignment
 
 

@@ -586,3 +586,20 @@ def test_sync_does_not_give_back_a_permission_taken_away(sysadmin):
     )
     sync_permissions_and_roles()
     assert "core.audit.view" not in role_codes("auditor")
+
+
+def test_a_granted_role_is_announced_to_its_holder(tree, make_user):
+    from smartunion.accounts import services
+    from smartunion.accounts.models import Role
+    from smartunion.notifications.models import Notification
+
+    chair = make_user("subunion_chair", tree.a)
+    holder = make_user()
+    services.role_assign(
+        actor=chair, user=holder, role=Role.objects.get(code="subunion_committee"), unit=tree.a1
+    )
+    note = Notification.objects.get(recipient=holder)
+    assert note.kind == "accounts.role.assigned"
+    assert "第一工会小组" in note.title and note.link == "/accounts/home/"
+    services.role_assign(actor=None, user=holder, role=Role.objects.get(code="member"), unit=tree.a1)
+    assert Notification.objects.filter(recipient=holder).count() == 1  # the system grants silently

@@ -9,6 +9,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -93,8 +94,12 @@ def workbook(rows: list[list]) -> bytes:
 
 def upload(client, data: bytes, name: str, capture, language: str = "zh-hans"):
     file = SimpleUploadedFile(name, data, content_type="application/octet-stream")
-    with capture(execute=True):
-        return client.post(NEW_URL, {"file": file}, headers={"Accept-Language": language})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # the language switch's choice
+    try:
+        with capture(execute=True):
+            return client.post(NEW_URL, {"file": file})
+    finally:
+        del client.cookies[settings.LANGUAGE_COOKIE_NAME]
 
 
 @pytest.fixture
