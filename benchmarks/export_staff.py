@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -43,8 +43,10 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before reading the file back
     rows = sum(1 for _ in load_workbook(target, read_only=True).active.iter_rows()) - 2  # title and header
-    print(f"exported {rows} of {people} people in {elapsed:.1f} s; file {target.stat().st_size / 1e6:.1f} MB; "
-          f"peak memory of the process {peak_mb:.0f} MB")
+    print(
+        f"exported {rows} of {people} people in {elapsed:.1f} s; file {target.stat().st_size / 1e6:.1f} MB; "
+        f"peak memory of the process {peak_mb:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

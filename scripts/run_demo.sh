@@ -6,8 +6,11 @@ PY=.venv/bin/python
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 
-$PY manage.py db_worker --interval 1 >var/worker.log 2>&1 &
+VAR_DIR="${SMARTUNION_VAR_DIR:-var}"
+mkdir -p "$VAR_DIR"
+$PY manage.py db_worker --interval 1 >"$VAR_DIR/worker.log" 2>&1 &
 worker=$!
+# Stop the worker however the server ends (Ctrl+C, a signal, or an error).
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
 
 cat <<INFO
@@ -15,10 +18,10 @@ cat <<INFO
   SmartUnion is running:   http://${HOST}:${PORT}/
   Member portal (phone):   http://${HOST}:${PORT}/m/
   Officers' console:       http://${HOST}:${PORT}/console/
-  Task worker log:         var/worker.log
+  Task worker log:         ${VAR_DIR}/worker.log
 
   Log in with a staff number (工号) from the list above; the password is Demo@2026.
   Stop with Ctrl+C.
 
 INFO
-exec $PY manage.py runserver "${HOST}:${PORT}"
+$PY manage.py runserver "${HOST}:${PORT}"

@@ -189,7 +189,7 @@ MATRIX: dict[str, Entry] = {
     # Someone else's job does not exist for you (404); your own job of a kind you may not import: 403.
     "core:import_remap": Entry(allow(UNIT_IMPORTERS, 302, 404, denied=(403, 404)), job_kwargs, method="post"),
     "core:import_apply": Entry(allow(UNIT_IMPORTERS, 302, 404, denied=(403, 404)), job_kwargs, method="post"),
-    "core:import_errors": Entry(everyone(200, 404), job_kwargs),
+    "core:import_errors": Entry(allow(UNIT_IMPORTERS, 200, 404, denied=(403, 404)), job_kwargs),
     # -- shells ---------------------------------------------------------------------------------------
     "dashboards:console_home": Entry(allow(CONSOLE_USERS, 200, 200)),
     "dashboards:portal_home": Entry(everyone(200)),

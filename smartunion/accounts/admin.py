@@ -1,68 +1,45 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from smartunion.core.admin import ReadOnlyAdmin
 
 from .models import LoginAttempt, Role, RoleAssignment, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ReadOnlyAdmin):
+    """Accounts change in the console (账号管理), where the rules are checked and every change is
+    audited; the first superuser comes from `manage.py createsuperuser`."""
+
     ordering = ["staff_no"]
-    list_display = ["staff_no", "name", "mobile", "is_active", "is_superuser", "last_login"]
-    search_fields = ["staff_no", "name", "mobile"]
+    list_display = ["staff_no", "name", "is_active", "is_superuser", "last_login"]
+    search_fields = ["staff_no", "name"]
     list_filter = ["is_active", "is_superuser", "must_change_password"]
     fieldsets = (
-        (None, {"fields": ("staff_no", "password")}),
-        ("Personal", {"fields": ("name", "mobile", "email")}),
+        (None, {"fields": ("staff_no", "name", "email")}),
         (
-            "Status",
-            {
-                "fields": (
-                    "is_active",
-                    "is_staff",
-                    "is_superuser",
-                    "must_change_password",
-                    "last_login",
-                    "date_joined",
-                )
-            },
+            _("Status"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "must_change_password", "last_login")},
         ),
     )
-    add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("staff_no", "name", "password1", "password2")}),
-    )
-    readonly_fields = ["last_login", "date_joined"]
-    filter_horizontal = ()
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(ReadOnlyAdmin):
     list_display = ["name", "code", "is_system", "sort_order"]
-    filter_horizontal = ["permissions"]
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
-    """Read-only: assignments change through the console so they are checked and audited."""
-
+class RoleAssignmentAdmin(ReadOnlyAdmin):
     list_display = ["user", "role", "unit", "valid_from", "valid_until", "revoked_at"]
     list_filter = ["role"]
     search_fields = ["user__name", "user__staff_no", "unit__name"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
 
 @admin.register(LoginAttempt)
-class LoginAttemptAdmin(admin.ModelAdmin):
+class LoginAttemptAdmin(ReadOnlyAdmin):
+    """The security log of logins: kept, never edited or erased here."""
+
     list_display = ["identifier", "user", "succeeded", "ip_address", "created_at"]
     list_filter = ["succeeded"]
     search_fields = ["identifier"]
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

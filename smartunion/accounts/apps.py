@@ -51,6 +51,7 @@ class AccountsConfig(AppConfig):
                 "accounts.login.cas_unknown": _("Single sign-on by an unknown staff number"),
                 "accounts.role.assigned": _("Role assigned"),
                 "accounts.role.revoked": _("Role revoked"),
+                "accounts.role.expired": _("Expired role closed"),
                 "accounts.role.changed": _("Role changed"),
             }
         )

@@ -26,7 +26,7 @@ class StaffNoOrMobileBackend(ModelBackend):
         identifier = throttle.normalise_identifier(username)
         user = throttle.find_user(identifier)
         ip = throttle.client_ip_of(request)
-        if throttle.is_locked(identifier, user):
+        if throttle.is_locked(identifier, user) or throttle.ip_is_blocked(ip):
             return None
         if user is None:
             User().set_password(password)  # same work as a real check, so timing does not reveal accounts

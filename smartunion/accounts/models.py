@@ -161,6 +161,7 @@ class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
             Q(valid_from__lte=day),
             Q(valid_until__isnull=True) | Q(valid_until__gte=day),
             user__is_active=True,
+            unit__is_active=True,  # a dissolved or merged unit confers nothing any more
         )
 
 

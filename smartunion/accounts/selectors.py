@@ -76,7 +76,3 @@ def user_get_for_admin(*, user: Any, pk: Any) -> User:
 
 def recent_login_attempts(*, user: User, limit: int = 10) -> list[LoginAttempt]:
     return list(LoginAttempt.objects.filter(user=user)[:limit])
-
-
-def active_roles_of(user: User) -> QuerySet[RoleAssignment]:
-    return RoleAssignment.objects.active().filter(user=user).select_related("role", "unit")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartunion.core.audit import audit, diff
+from smartunion.core.masking import mask_phone
 from smartunion.core.normalise import NormaliseError, clean_name, clean_text, normalise_mobile
 from smartunion.notifications.services import notify
 
@@ -33,6 +34,20 @@ def generate_initial_password(length: int = 10) -> str:
 def _require_everywhere(actor: Any, code: str) -> None:
     if actor is not None and not actor.scope_for(code).at_top:
         raise PermissionDenied
+
+
+def _require_may_manage(actor: Any, user: User) -> None:
+    """Managing an account (its password, its status, its particulars) is taking it over for a while:
+    allowed only over accounts that hold nothing the actor could not have granted — never over a
+    superuser or an administrator of the Django admin, unless the actor is a superuser too."""
+    _require_everywhere(actor, "accounts.users.manage")
+    if actor is None or actor.is_superuser:
+        return
+    if user.is_superuser or user.is_staff:
+        raise PermissionDenied
+    for assignment in RoleAssignment.objects.active().filter(user=user).select_related("role", "unit"):
+        if not role_grantable_by(actor, assignment.role, assignment.unit):
+            raise PermissionDenied
 
 
 def _clean_mobile(mobile: str, *, exclude: User | None = None) -> str | None:
@@ -99,12 +114,12 @@ def user_create(
 
 @transaction.atomic
 def user_update(*, actor: Any, user: User, name: str, mobile: str, email: str) -> User:
-    _require_everywhere(actor, "accounts.users.manage")
-    before = {"name": user.name, "mobile": user.mobile, "email": user.email}
+    _require_may_manage(actor, user)
+    before = {"name": user.name, "mobile": mask_phone(user.mobile), "email": user.email}
     user.name = clean_name(name) or user.name
     user.mobile = _clean_mobile(mobile, exclude=user)
     user.email = clean_text(email)
-    changes = diff(before, {"name": user.name, "mobile": user.mobile, "email": user.email})
+    changes = diff(before, {"name": user.name, "mobile": mask_phone(user.mobile), "email": user.email})
     if changes:
         user.save(update_fields=["name", "mobile", "email"])
         audit(actor=actor, action="accounts.user.updated", target=user, changes=changes)
@@ -114,7 +129,7 @@ def user_update(*, actor: Any, user: User, name: str, mobile: str, email: str) -
 @transaction.atomic
 def user_reset_password(*, actor: Any, user: User) -> str:
     """A new initial password, to be changed at the next login. Returns it (shown once)."""
-    _require_everywhere(actor, "accounts.users.manage")
+    _require_may_manage(actor, user)
     password = generate_initial_password()
     user.set_password(password)
     user.must_change_password = True
@@ -126,7 +141,7 @@ def user_reset_password(*, actor: Any, user: User) -> str:
 
 @transaction.atomic
 def user_set_active(*, actor: Any, user: User, active: bool) -> User:
-    _require_everywhere(actor, "accounts.users.manage")
+    _require_may_manage(actor, user)
     if actor is not None and actor.pk == user.pk and not active:
         raise ValidationError(_("You cannot deactivate your own account."))
     if user.is_active == active:
@@ -191,9 +206,18 @@ def role_assign(
     if valid_until is not None and valid_until < valid_from:
         raise ValidationError({"valid_until": _("The end date is before the start date.")})
     # An assignment whose term ran out is history, not a holding: close it so the role can be given again.
-    RoleAssignment.objects.filter(
+    expired = RoleAssignment.objects.select_for_update().filter(
         user=user, role=role, unit=unit, revoked_at__isnull=True, valid_until__lt=timezone.localdate()
-    ).update(revoked_at=timezone.now(), note="期满")
+    )
+    for old in expired:
+        old.revoked_at = timezone.now()
+        old.save(update_fields=["revoked_at"])
+        audit(
+            actor=actor,
+            action="accounts.role.expired",
+            target=old,
+            changes={"user": str(user), "role": role.name, "unit": unit.name, "valid_until": old.valid_until},
+        )
     if RoleAssignment.objects.filter(user=user, role=role, unit=unit, revoked_at__isnull=True).exists():
         raise ValidationError(
             _("%(user)s already holds “%(role)s” at “%(unit)s”.")

@@ -49,6 +49,16 @@ def is_locked(identifier: str, user: User | None = None) -> bool:
     return _recent_failures(identifier, user) >= settings.LOGIN_MAX_FAILURES
 
 
+def ip_is_blocked(ip: str | None) -> bool:
+    """Someone trying account after account from one address (locking the whole school out one 工号 at
+    a time) is stopped at the address. The limit is high: a campus NAT puts thousands behind one IP."""
+    if not ip:
+        return False
+    since = timezone.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    failures = LoginAttempt.objects.filter(ip_address=ip, succeeded=False, created_at__gte=since).count()
+    return failures >= settings.LOGIN_MAX_FAILURES_PER_IP
+
+
 def record_attempt(identifier: str, user: User | None, *, succeeded: bool, ip: str | None) -> None:
     LoginAttempt.objects.create(identifier=identifier, user=user, succeeded=succeeded, ip_address=ip)
     if not succeeded and _recent_failures(identifier, user) == settings.LOGIN_MAX_FAILURES:

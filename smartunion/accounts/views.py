@@ -66,7 +66,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         identifier = throttle.normalise_identifier(form.cleaned_data["username"])
-        if throttle.is_locked(identifier, throttle.find_user(identifier)):
+        if throttle.ip_is_blocked(throttle.client_ip_of(request)):
+            form.add_error(
+                None,
+                _("Too many failed logins from this network address. Wait %(minutes)d minutes and try again.")
+                % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+            )
+        elif throttle.is_locked(identifier, throttle.find_user(identifier)):
             form.add_error(
                 None,
                 _(

@@ -52,6 +52,8 @@ class CoreConfig(AppConfig):
             {
                 "core.list.exported": _("List exported to Excel"),
                 "core.import.uploaded": _("Import file uploaded"),
+                "core.import.rejected_downloaded": _("Rejected import rows downloaded"),
+                "core.import.purged": _("Old import files erased"),
                 "core.import.mapping_saved": _("Import column mapping saved"),
                 "core.import.applied": _("Import applied"),
             }

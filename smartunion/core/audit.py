@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from .middleware import client_ip, current_request
 from .models import AuditEntry
@@ -59,11 +60,16 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """The fields' values as they read in the UI (a choice by its label, a related object by its name)."""
+    """The fields' values as they read in the UI (a choice by its label, a related object by its name),
+    sensitive ones masked as the model's ``AUDIT_MASKS`` says: the audit log is read widely."""
+    masks = getattr(type(instance), "AUDIT_MASKS", {})
     values = {}
     for name in fields:
         field = instance._meta.get_field(name)
-        if getattr(field, "choices", None):
+        if name in masks:
+            raw = getattr(instance, name)
+            values[name] = masks[name](str(raw)) if raw else raw
+        elif getattr(field, "choices", None):
             values[name] = str(getattr(instance, f"get_{name}_display")())
         else:
             values[name] = _plain(getattr(instance, name))
@@ -81,7 +87,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 def _actor_label(actor: Any) -> str:
     if actor is None:
-        return "系统"
+        return str(_("the system (automatic)"))
     label = getattr(actor, "audit_label", None)
     return str(label if label is not None else actor)[:100]
 
@@ -124,6 +130,4 @@ def audit(
 
 
 def history_for(obj: models.Model, limit: int = 50) -> list[AuditEntry]:
-    return list(
-        AuditEntry.objects.for_object(obj).select_related("actor").order_by("-created_at", "-id")[:limit]
-    )
+    return list(AuditEntry.objects.for_object(obj).order_by("-created_at", "-id")[:limit])

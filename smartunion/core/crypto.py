@@ -52,11 +52,6 @@ def decrypt_text(token: str) -> str:
     return decrypt_bytes(token.encode("ascii")).decode("utf-8")
 
 
-def rotate_text(token: str) -> str:
-    """Re-encrypt a token with the newest key (unchanged plaintext)."""
-    return fernet().rotate(token.encode("ascii")).decode("ascii")
-
-
 def blind_index(value: str) -> str:
     if not settings.FIELD_HASH_KEY:
         raise ImproperlyConfigured("FIELD_HASH_KEY is empty.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def mask_id_number(value: str | None) -> str:
     """3206**********123X: region prefix and the last four kept."""
@@ -33,5 +35,14 @@ def mask_name(value: str | None) -> str:
     return value[0] + "*" * (len(value) - 1)
 
 
-def mask_text(value: str | None) -> str:
-    return "******" if value else ""
+_ID_OR_MOBILE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15}|1[0-9]{10})(?![0-9Xx])")
+
+
+def redact(text: str) -> str:
+    """Mask every ID number and mobile number inside free text (search terms kept in the audit log)."""
+
+    def masked(match: re.Match[str]) -> str:
+        value = match.group(0)
+        return mask_phone(value) if len(value) == 11 else mask_id_number(value)
+
+    return _ID_OR_MOBILE.sub(masked, text)

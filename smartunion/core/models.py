@@ -77,6 +77,7 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
+    UNIT_MERGE_POLICY = "keep"  # history stays attached to the unit it happened in
 
     class Meta:
         verbose_name = _("audit entry")
@@ -130,6 +131,7 @@ class ImportJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     previewed_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("files erased at"), null=True, blank=True)
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("imported by"),

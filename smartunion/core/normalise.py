@@ -355,7 +355,14 @@ def parse_money(value: object) -> Decimal:
         amount = amount.quantize(_CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation:
         raise _not_money(shown) from None
+    if amount >= MAX_MONEY:  # money columns hold 12 digits, two of them after the point
+        raise NormaliseError(
+            _("“%(value)s” is too large for an amount in yuan: check for extra digits.") % {"value": shown}
+        )
     return amount if amount else Decimal("0.00")  # no "-0.00"
+
+
+MAX_MONEY = Decimal("10000000000")
 
 
 # --- yes/no and choices ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from typing import Any
@@ -130,6 +131,18 @@ def import_job_preview(*, job_id: str) -> ImportJob:
         job.rows.all().delete()
         job.save(update_fields=["status", "error", "columns", "sheet_name", "header_row", "counts"])
         return job
+    except Exception:
+        # Whatever else went wrong, the job must not stay "checking" for ever: it fails with a message
+        # and can be checked again (the error itself goes to the server log).
+        logger.exception("Preview of import %s failed", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            error=_(
+                "The file could not be checked because of an unexpected error; the administrators can find it in the server log. Try again, or upload the file again."
+            ),
+        )
+        job.refresh_from_db()
+        return job
     with transaction.atomic():
         _store_outcome(job, importer, outcome)
         job.status = ImportJob.Status.PREVIEWED
@@ -220,13 +233,34 @@ def import_job_run_apply(*, job_id: str) -> ImportJob:
         if col["field"] or key not in previewed_mapping:  # two "姓名" columns: the one that fed a field wins
             previewed_mapping[key] = col["field"]
     try:
-        outcome = run_import(
-            importer,
-            crypto.decrypt_bytes(bytes(job.content or b"")),
-            saved_mapping=previewed_mapping,
-            apply=True,
-            progress=_job_progress(job, "apply"),
-        )
+        # The rows, the stored outcome and the job's new status commit together or not at all: a job
+        # can never be left "importing" with its rows written.
+        with transaction.atomic():
+            outcome = run_import(
+                importer,
+                crypto.decrypt_bytes(bytes(job.content or b"")),
+                saved_mapping=previewed_mapping,
+                apply=True,
+                progress=_job_progress(job, "apply"),
+            )
+            _store_outcome(job, importer, outcome)
+            job.status = ImportJob.Status.APPLIED
+            job.applied_at = timezone.now()
+            job.content = None  # minimisation: the workbook is no longer needed once applied
+            job.save(
+                update_fields=[
+                    "status",
+                    "applied_at",
+                    "content",
+                    "sheet_name",
+                    "header_row",
+                    "columns",
+                    "counts",
+                ]
+            )
+            audit(
+                actor=user, action="core.import.applied", target=job, changes={"kind": job.kind, **job.counts}
+            )
     except Exception as exc:
         # Whatever went wrong, the transaction rolled back: say so, and keep the job out of "importing".
         if isinstance(exc, ValidationError):
@@ -236,18 +270,24 @@ def import_job_run_apply(*, job_id: str) -> ImportJob:
         else:
             logger.exception("Import %s failed", job.pk)
             message = _("an unexpected error occurred; the administrators can find it in the server log")
+        job.refresh_from_db()  # the in-memory copy may hold the rolled-back outcome
         job.status = ImportJob.Status.FAILED
         job.error = _("Nothing was imported: %(error)s") % {"error": message or _("permission denied")}
         job.save(update_fields=["status", "error"])
         return job
-    with transaction.atomic():
-        _store_outcome(job, importer, outcome)
-        job.status = ImportJob.Status.APPLIED
-        job.applied_at = timezone.now()
-        job.content = None  # minimisation: the workbook is no longer needed once applied
-        job.save(
-            update_fields=["status", "applied_at", "content", "sheet_name", "header_row", "columns", "counts"]
-        )
-        audit(actor=user, action="core.import.applied", target=job, changes={"kind": job.kind, **job.counts})
     progress.clear_progress(f"import:{job.pk}")
     return job
+
+
+def import_files_purge(*, older_than_days: int) -> int:
+    """Erase the uploaded workbooks and original cells of imports older than the retention period (the
+    results — counts, statuses, masked values, messages — stay). Idempotent: run it daily from cron."""
+    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    old = ImportJob.objects.filter(created_at__lt=cutoff, purged_at__isnull=True)
+    with transaction.atomic():
+        jobs = list(old.select_for_update().values_list("pk", flat=True))
+        ImportRow.objects.filter(job__in=jobs).update(raw="")
+        ImportJob.objects.filter(pk__in=jobs).update(content=None, purged_at=timezone.now())
+    if jobs:
+        audit(actor=None, action="core.import.purged", changes={"jobs": len(jobs), "days": older_than_days})
+    return len(jobs)

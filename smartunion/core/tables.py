@@ -17,9 +17,9 @@ from django.utils.functional import Promise
 
 from .audit import audit
 from .excel.exporting import SheetColumn, write_workbook, xlsx_response
+from .masking import redact
 
 EXPORT_CHUNK = 2000
-EXPORT_MAX_ROWS = 200_000
 
 
 def resolve(obj: Any, path: str) -> Any:
@@ -65,7 +65,7 @@ class Table:
         self.queryset = queryset
         sort = request.GET.get("sort", "")
         allowed = {c.sort for c in self.columns if c.sort}
-        self.sort = sort if sort.lstrip("-") in allowed else self.default_sort
+        self.sort = sort if sort.removeprefix("-") in allowed else self.default_sort
 
     # -- screen --------------------------------------------------------------------------------------
     def screen_columns(self) -> list[dict[str, Any]]:
@@ -157,7 +157,7 @@ class Table:
             changes={
                 "list": name,
                 "rows": counted["rows"],
-                "filters": {k: v for k, v in self.request.GET.items() if k not in {"export", "page"}},
+                "filters": {k: redact(str(v)) for k, v in self.request.GET.items() if k not in {"export", "page"}},
                 "unmasked_columns": sorted(revealed),
             },
             sensitive=bool(revealed),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import progress, selectors, services
-from .audit import action_label
+from .audit import action_label, audit
 from .excel.exporting import SheetColumn, write_workbook, xlsx_response
 from .excel.importing import get_importer, importers_for_user
 from .excel.reader import ImportFileError
@@ -226,6 +226,9 @@ def import_errors(request: HttpRequest, pk: str) -> HttpResponseBase:
     import json
 
     job = selectors.import_job_get_for_user(user=request.user, pk=pk)
+    _importer_or_404(job.kind, request.user)
+    # The original cells may hold ID numbers: the download is logged as access to sensitive data.
+    audit(actor=request.user, action="core.import.rejected_downloaded", target=job, sensitive=True)
     headers = [job.columns[key]["header"] for key in sorted(job.columns, key=int)]
     indexes = sorted(int(key) for key in job.columns)
     rejected = job.rows.filter(status=ImportRow.Status.ERROR).order_by("row_number")

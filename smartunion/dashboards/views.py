@@ -6,12 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 
 from smartunion.core.http import AuthenticatedRequest
-from smartunion.core.navigation import console_nav, has_console, portal_blocks
+from smartunion.core.navigation import has_console, portal_blocks
 from smartunion.core.permissions import require_perm
 from smartunion.members import selectors as member_selectors
 from smartunion.organisations import selectors as org_selectors
@@ -32,7 +33,7 @@ def console_home(request: AuthenticatedRequest) -> HttpResponse:
             {
                 "label": _("Units"),
                 "value": org_selectors.unit_list_for_user(user=user).count(),
-                "url": "/console/org/",
+                "url": reverse("organisations:unit_list"),
             }
         )
     composition = None
@@ -41,14 +42,14 @@ def console_home(request: AuthenticatedRequest) -> HttpResponse:
             {
                 "label": _("Staff"),
                 "value": member_selectors.count_in_scope(user=user),
-                "url": "/console/members/",
+                "url": reverse("members:person_list"),
             }
         )
         composition = member_selectors.staff_composition(user=user)
     return render(
         request,
         "dashboards/console_home.html",
-        {"stats": stats, "nav_groups": console_nav.for_user(user), "composition": composition},
+        {"stats": stats, "composition": composition},
     )
 
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from smartunion.core.admin import ReadOnlyAdmin
+
 from .models import Person, StaffCategory
 
 
@@ -10,18 +12,9 @@ class StaffCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
-    """Read-only and without ID numbers: people change through services so changes are audited."""
+class PersonAdmin(ReadOnlyAdmin):
+    """Read-only and without ID or mobile numbers: people change through services so changes are audited."""
 
     list_display = ["staff_no", "name", "unit", "category"]
     search_fields = ["staff_no", "name"]
-    exclude = ["id_number"]
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+    exclude = ["id_number", "id_number_hash", "mobile"]

@@ -35,6 +35,7 @@ class MembersConfig(AppConfig):
                 "members.person.created": _("Person registered"),
                 "members.person.updated": _("Person's HR data changed"),
                 "members.person.id_viewed": _("ID number viewed in full"),
+                "members.person.unit_merged": _("Unit merged: person moved with it"),
             }
         )
         navigation.console_nav.register(
@@ -49,6 +50,11 @@ class MembersConfig(AppConfig):
             )
         )
         register_portal_blocks()
+        from smartunion.organisations.merging import register_merge_handler
+
+        from .services import person_units_merge
+
+        register_merge_handler("members.Person", person_units_merge)
         from .defaults import ensure_default_lists
 
         post_migrate.connect(ensure_default_lists, sender=self, dispatch_uid="smartunion_members_defaults")

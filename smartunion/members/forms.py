@@ -24,8 +24,10 @@ class PersonFilterForm(forms.Form):
     )
     sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", _("All")), *Person.Sex.choices])
 
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any, sensitive: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not sensitive:  # searching by mobile or ID number is only for those who may see them
+            self.fields["q"].label = _("Name or staff number")
         model_choice(self, "unit").queryset = units
         model_choice(self, "unit").label_from_instance = unit_label  # type: ignore[assignment]
         model_choice(self, "category").queryset = StaffCategory.objects.filter(is_active=True)

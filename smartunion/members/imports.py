@@ -156,8 +156,8 @@ class PersonImporter(Importer):
         # An ID number belongs to one person: who holds each of the file's numbers already (one query),
         # and which numbers the file itself gives to several staff numbers.
         ids = {row.values["id_number"] for row in rows if row.values.get("id_number")}
-        holders = Person.objects.filter(id_number_hash__in=[blind_index(n) for n in ids]).only(
-            "staff_no", "name"
+        holders = Person.objects.filter(id_number_hash__in=[blind_index(n) for n in ids]).select_related(
+            "unit"
         )
         self.id_holders = {person.id_number_hash: person for person in holders}
         staff_by_id: dict[str, set[str]] = {}
@@ -165,6 +165,9 @@ class PersonImporter(Importer):
             if row.values.get("id_number"):
                 staff_by_id.setdefault(row.values["id_number"], set()).add(row.values["staff_no"])
         self.shared_ids = {number for number, staff in staff_by_id.items() if len(staff) > 1}
+
+    def _in_scope(self, person: Person) -> bool:
+        return self.import_scope is None or self.import_scope.covers(person.unit.path)
 
     def check_row(self, row: Row) -> None:
         values = row.values
@@ -203,11 +206,13 @@ class PersonImporter(Importer):
                 return
             holder = self.id_holders.get(blind_index(values["id_number"]))
             if holder is not None and holder.staff_no != values["staff_no"]:
-                row.error(
-                    _("this ID number is already registered to %(person)s; check the staff number.")
-                    % {"person": holder},
-                    "id_number",
-                )
+                if self._in_scope(holder):
+                    message = _(
+                        "this ID number is already registered to %(person)s; check the staff number."
+                    ) % {"person": holder}
+                else:  # who holds it elsewhere in the school is none of this importer's business
+                    message = _("this ID number is already registered to someone else; check it.")
+                row.error(message, "id_number")
                 return
             identity = normalise_id_number(values["id_number"])
             if values.get("birth_date") and values["birth_date"] != identity.birth_date:
@@ -229,6 +234,15 @@ class PersonImporter(Importer):
         person = self.existing.get(values["staff_no"])
         if person is None:
             row.action = ACTION_CREATE
+            return
+        if not self._in_scope(person):
+            row.error(
+                _(
+                    "staff number %(no)s belongs to someone outside the units you manage; ask the union office."
+                )
+                % {"no": values["staff_no"]},
+                "staff_no",
+            )
             return
         current = {
             "name": person.name,

@@ -23,10 +23,13 @@ def person_list_for_user(
     people = user.scope_for("members.view").filter(Person.objects.select_related("unit", "category"), "unit")
     if search:
         term = clean_text(search)
-        condition = Q(name__icontains=term) | Q(staff_no=term) | Q(mobile=term)
-        # A full ID number is found through its keyed hash (the stored value is encrypted).
-        with contextlib.suppress(NormaliseError):
-            condition |= Q(id_number_hash=blind_index(normalise_id_number(term).number))
+        condition = Q(name__icontains=term) | Q(staff_no=term)
+        # Finding someone by mobile or ID number tells whose number it is: only for those who may see
+        # the numbers. A full ID number is found through its keyed hash (the stored value is encrypted).
+        if user.has_unit_perm("members.sensitive.view"):
+            condition |= Q(mobile=term)
+            with contextlib.suppress(NormaliseError):
+                condition |= Q(id_number_hash=blind_index(normalise_id_number(term).number))
         people = people.filter(condition)
     if unit is not None:
         people = people.filter(unit__path__startswith=unit.path)
@@ -52,10 +55,6 @@ def person_of_user(user: Any) -> Person | None:
 
 def count_in_scope(*, user: Any) -> int:
     return person_list_for_user(user=user).count()
-
-
-def staff_categories() -> QuerySet[StaffCategory]:
-    return StaffCategory.objects.filter(is_active=True)
 
 
 def staff_composition(*, user: Any) -> dict[str, list[dict[str, Any]]]:

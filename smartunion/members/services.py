@@ -135,3 +135,19 @@ def person_reveal_id_number(*, actor: Any, person: Person) -> str:
         raise PermissionDenied
     audit(actor=actor, action="members.person.id_viewed", target=person, sensitive=True)
     return person.id_number
+
+
+@transaction.atomic
+def person_units_merge(*, source: Any, target: Any, actor: Any) -> int:
+    """A unit was merged into another: its people now belong to the target (organisations asks)."""
+    people = list(Person.objects.select_for_update().filter(unit=source))
+    for person in people:
+        person.unit = target
+        person.save(update_fields=["unit", "updated_at"])
+        audit(
+            actor=actor,
+            action="members.person.unit_merged",
+            target=person,
+            changes={"unit": [source.name, target.name]},
+        )
+    return len(people)

@@ -57,7 +57,9 @@ class PersonTable(Table):
 @require_perm("members.view")
 def person_list(request: AuthenticatedRequest) -> HttpResponseBase:
     units = org_selectors.unit_choices_for_user(user=request.user, perm="members.view")
-    form = PersonFilterForm(request.GET or None, units=units)
+    form = PersonFilterForm(
+        request.GET or None, units=units, sensitive=request.user.has_unit_perm("members.sensitive.view")
+    )
     filters: dict[str, Any] = {}
     if form.is_valid():
         data = form.cleaned_data

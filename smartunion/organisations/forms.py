@@ -26,7 +26,9 @@ class UnitForm(forms.Form):
     )
     union_type = forms.ChoiceField(label=_("Union level"), choices=OrgUnit.UnionType.choices)
     kind = forms.ModelChoiceField(label=_("Unit kind"), queryset=UnitKind.objects.none(), required=False)
-    sort_order = forms.IntegerField(label=_("Order"), min_value=0, initial=0, required=False)
+    sort_order = forms.IntegerField(
+        label=_("Order"), min_value=0, max_value=999_999, initial=0, required=False
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -95,9 +95,6 @@ class OrgUnit(TimeStampedModel):
         """Ids from the root down to the parent (read from the path: no query)."""
         return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
 
-    def is_descendant_of(self, other: OrgUnit) -> bool:
-        return self.path.startswith(other.path)
-
 
 class UnitAlias(models.Model):
     """Another spelling of a unit's name (HR writes 机械学院 for 机械工程学院), used by every import."""

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from smartunion.core.normalise import clean_name
 from smartunion.core.permissions import Scope
 
-from .models import OfficerTerm, OrgUnit, UnitAlias, UnitKind
+from .models import OfficerTerm, OrgUnit, UnitAlias
 
 
 def subtree(unit: OrgUnit, *, include_self: bool = True) -> QuerySet[OrgUnit]:
@@ -27,13 +27,6 @@ def ancestors(unit: OrgUnit, *, include_self: bool = False) -> list[OrgUnit]:
     found = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids)} if ids else {}
     chain = [found[i] for i in ids if i in found]
     return [*chain, unit] if include_self else chain
-
-
-def ancestors_of_many(units: list[OrgUnit]) -> dict[int, list[OrgUnit]]:
-    """Ancestors of several units in one query (for breadcrumbs in a list)."""
-    ids = {i for unit in units for i in unit.ancestor_ids}
-    found = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids)} if ids else {}
-    return {unit.pk: [found[i] for i in unit.ancestor_ids if i in found] for unit in units}
 
 
 def unit_list_for_user(
@@ -100,32 +93,6 @@ def unit_choices_for_user(
     return units.order_by("path")
 
 
-def root_units() -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.filter(parent__isnull=True, is_active=True)
-
-
-def unit_kinds() -> QuerySet[UnitKind]:
-    return UnitKind.objects.filter(is_active=True)
-
-
-def resolve_unit(name: str, *, units: QuerySet[OrgUnit] | None = None) -> OrgUnit | None:
-    """Find an active unit by its name, short name, code or a known alias (the import lookup).
-
-    Of several units with the name the shallowest wins; two at the same depth stand for nothing."""
-    term = clean_name(name)
-    if not term:
-        return None
-    base = units if units is not None else OrgUnit.objects.all()
-    base = base.filter(is_active=True)
-    found = list(base.filter(Q(name=term) | Q(code=term) | Q(short_name=term)).order_by("depth", "pk")[:2])
-    if found:
-        if len(found) == 2 and found[0].depth == found[1].depth:
-            return None
-        return found[0]
-    alias = UnitAlias.objects.select_related("unit").filter(alias=term, unit__in=base).first()
-    return alias.unit if alias else None
-
-
 class UnitResolver:
     """Resolves many unit names for an import with two queries in all, not two per row.
 
@@ -162,10 +129,6 @@ class UnitResolver:
         return self.by_key[matches[0]].name if matches else None
 
 
-def officer_terms_for_user(*, user: Any) -> QuerySet[OfficerTerm]:
-    return OfficerTerm.objects.filter(user=user).select_related("unit", "position")
-
-
 def officer_term_get_for_user(*, user: Any, pk: Any) -> OfficerTerm:
     scope: Scope = user.scope_for("organisations.officers")
     try:
@@ -180,7 +143,3 @@ def alias_get_for_user(*, user: Any, pk: Any) -> UnitAlias:
         return scope.filter(UnitAlias.objects.select_related("unit"), "unit").get(pk=pk)
     except (UnitAlias.DoesNotExist, ValueError):
         raise Http404 from None
-
-
-def units_with_prefetched_aliases(units: QuerySet[OrgUnit]) -> QuerySet[OrgUnit]:
-    return units.prefetch_related(Prefetch("aliases", queryset=UnitAlias.objects.order_by("alias")))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from smartunion.core.audit import audit, diff, snapshot
 from smartunion.core.normalise import clean_name, clean_text
 
+from .merging import reassign_records
 from .models import OfficerTerm, OrgUnit, PositionKind, UnitAlias, UnitKind
 
 UNIT_FIELDS = ["name", "short_name", "code", "union_type", "kind", "sort_order", "note"]
@@ -30,6 +31,14 @@ def _check_scope(actor: Any, unit: OrgUnit | None, perm: str) -> None:
         return
     if not actor.scope_for(perm).covers(unit.path):
         raise ValidationError(_("“%(unit)s” is outside the units you manage.") % {"unit": unit.name})
+
+
+def _require_active(unit: OrgUnit) -> None:
+    """A dissolved or merged unit is history: it is read, no longer changed."""
+    if not unit.is_active:
+        raise ValidationError(
+            _("“%(unit)s” has been dissolved or merged and can no longer be changed.") % {"unit": unit.name}
+        )
 
 
 def _validate_name(name: str, parent: OrgUnit | None, *, exclude: OrgUnit | None = None) -> str:
@@ -136,6 +145,7 @@ def unit_update(
     sheet with the old spelling still finds it."""
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
     _check_scope(actor, unit, "organisations.edit")
+    _require_active(unit)
     before = snapshot(unit, UNIT_FIELDS)
     old_name = unit.name
     unit.name = _validate_name(name, unit.parent, exclude=unit)
@@ -165,11 +175,18 @@ def unit_update(
 
 @transaction.atomic
 def unit_move(*, actor: Any, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
-    """Move a unit with its whole subtree under another parent: one UPDATE rewrites every path."""
-    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
-    new_parent = OrgUnit.objects.get(pk=new_parent.pk)
+    """Move a unit with its whole subtree under another parent: one UPDATE rewrites every path.
+
+    Both rows are locked, in id order, before the paths are compared: two officers moving A under B and
+    B under A at the same moment would otherwise both pass the cycle check on stale paths."""
+    locked = {
+        row.pk: row
+        for row in OrgUnit.objects.select_for_update().filter(pk__in=[unit.pk, new_parent.pk]).order_by("pk")
+    }
+    unit, new_parent = locked[unit.pk], locked[new_parent.pk]
     _check_scope(actor, unit, "organisations.edit")
     _check_scope(actor, new_parent, "organisations.edit")
+    _require_active(unit)
     if new_parent.pk == unit.parent_id:
         raise ValidationError(
             {
@@ -205,27 +222,6 @@ def unit_move(*, actor: Any, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     return unit
 
 
-def _reassign_references(source: OrgUnit, target: OrgUnit) -> dict[str, int]:
-    """Point every row that belongs to ``source`` at ``target``, whichever app owns the row.
-
-    Models whose rows are the merged unit's own history say ``UNIT_MERGE_POLICY = "keep"``.
-    """
-    moved: dict[str, int] = {}
-    for relation in OrgUnit._meta.related_objects:
-        if not (relation.one_to_many or relation.one_to_one):
-            continue
-        model = relation.related_model
-        if model is OrgUnit or model is UnitAlias:
-            continue
-        if getattr(model, "UNIT_MERGE_POLICY", "move") == "keep":
-            continue
-        name = relation.field.name
-        count = model._base_manager.filter(**{name: source}).update(**{name: target})
-        if count:
-            moved[model._meta.label] = count
-    return moved
-
-
 @transaction.atomic
 def unit_merge(*, actor: Any, source: OrgUnit, target: OrgUnit) -> OrgUnit:
     """Merge ``source`` into ``target``: its sub-units, members and records follow; its names become
@@ -244,7 +240,9 @@ def unit_merge(*, actor: Any, source: OrgUnit, target: OrgUnit) -> OrgUnit:
         raise ValidationError({"target": _("The top-level unit cannot be merged.")})
     for child in list(source.children.filter(is_active=True)):
         unit_move(actor=None, unit=child, new_parent=target)
-    moved = _reassign_references(source, target)
+    moved = reassign_records(
+        source=source, target=target, actor=actor, own_models={OrgUnit, UnitAlias, OfficerTerm}
+    )
     UnitAlias.objects.filter(unit=source).update(unit=target)
     for name in {source.name, source.short_name} - {""}:
         if not UnitAlias.objects.filter(alias=name).exists() and name != target.name:
@@ -302,6 +300,7 @@ def unit_deactivate(*, actor: Any, unit: OrgUnit) -> OrgUnit:
 @transaction.atomic
 def alias_add(*, actor: Any, unit: OrgUnit, alias: str) -> UnitAlias:
     _check_scope(actor, unit, "organisations.edit")
+    _require_active(unit)
     alias = clean_name(alias)
     if not alias:
         raise ValidationError({"alias": _("Enter the other spelling.")})

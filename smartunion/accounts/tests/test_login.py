@@ -374,7 +374,9 @@ def test_static_files_are_not_redirected(client, make_user):
 def test_session_settings_are_as_configured():
     expected_age = int(os.environ.get("SESSION_HOURS", "8")) * 3600  # 8 hours unless deployed otherwise
     assert expected_age == django_settings.SESSION_COOKIE_AGE
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True  # the hours count from the last request
+    # The hours count from the last activity: renewed at most every SESSION_REFRESH_SECONDS.
+    assert "smartunion.core.middleware.SessionRefreshMiddleware" in django_settings.MIDDLEWARE
+    assert django_settings.SESSION_REFRESH_SECONDS <= 900
     assert django_settings.SESSION_COOKIE_HTTPONLY is True
 
 
@@ -390,16 +392,25 @@ def test_a_session_lasts_session_cookie_age(client, make_user, settings):
     assert 1790 < remaining <= 1800
 
 
-def test_every_request_extends_the_session(client, make_user, settings):
+def test_activity_extends_the_session_without_writing_on_every_request(client, make_user, settings):
     settings.SESSION_COOKIE_AGE = 1800
-    settings.SESSION_SAVE_EVERY_REQUEST = True
+    settings.SESSION_REFRESH_SECONDS = 600
     post_login(client, make_user(staff_no="10001").staff_no)
     Session.objects.filter(session_key=client.session.session_key).update(
         expire_date=timezone.now() + dt.timedelta(seconds=60)
     )
-
+    # Just refreshed at login: a page view writes nothing.
     assert client.get("/m/").status_code == 200
+    assert (_session_row(client).expire_date - timezone.now()).total_seconds() < 61
 
+    # Ten minutes on, the next page view renews the session for its full age.
+    session = client.session
+    session["_refreshed_at"] = int(session["_refreshed_at"]) - 601
+    session.save()
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() + dt.timedelta(seconds=60)
+    )
+    assert client.get("/m/").status_code == 200
     remaining = (_session_row(client).expire_date - timezone.now()).total_seconds()
     assert remaining > 1700
 
@@ -514,3 +525,26 @@ def test_find_user_prefers_the_staff_number(make_user):
     assert throttle.find_user("13800138000") == by_staff_no
     assert throttle.find_user("10001") == by_mobile
     assert isinstance(by_mobile, User)
+
+
+def test_one_address_trying_many_accounts_is_stopped(client, tree, make_user, settings):
+    settings.LOGIN_MAX_FAILURES_PER_IP = 4
+    victims = [make_user() for _ in range(5)]
+    for victim in victims[:4]:
+        client.post(
+            "/accounts/login/", {"username": victim.staff_no, "password": "wrong"}, REMOTE_ADDR="10.0.0.66"
+        )
+    # The fifth account is not locked, but this address is: even the right password is refused.
+    response = client.post(
+        "/accounts/login/",
+        {"username": victims[4].staff_no, "password": "Secret-2026!"},
+        REMOTE_ADDR="10.0.0.66",
+    )
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    # From another address the same account logs in.
+    response = client.post(
+        "/accounts/login/",
+        {"username": victims[4].staff_no, "password": "Secret-2026!"},
+        REMOTE_ADDR="10.0.0.77",
+    )
+    assert response.status_code == 302

@@ -151,7 +151,8 @@ def test_user_update_records_what_changed(office, make_user):
     assert (user.name, user.mobile) == ("张三丰", "13900139000")
     [entry] = audit_entries("accounts.user.updated")
     assert entry.actor == office
-    assert entry.changes == {"mobile": ["13800138000", "13900139000"], "name": ["张三", "张三丰"]}
+    # Mobile numbers are masked: the audit log is read widely.
+    assert entry.changes == {"mobile": ["138****8000", "139****9000"], "name": ["张三", "张三丰"]}
 
 
 def test_user_update_without_changes_writes_no_audit(office, make_user):
@@ -603,3 +604,62 @@ def test_a_granted_role_is_announced_to_its_holder(tree, make_user):
     assert "第一工会小组" in note.title and note.link == "/accounts/home/"
     services.role_assign(actor=None, user=holder, role=Role.objects.get(code="member"), unit=tree.a1)
     assert Notification.objects.filter(recipient=holder).count() == 1  # the system grants silently
+
+
+def test_union_staff_cannot_take_over_an_administrator(tree, make_user):
+    from django.core.exceptions import PermissionDenied
+
+    from smartunion.accounts import services
+    from smartunion.accounts.models import User
+
+    office = make_user("union_staff", tree.root)
+    superuser = User.objects.create_superuser("root1", "超级管理员", "Secret-2026!")
+    sysadmin = make_user("sysadmin", tree.root)
+    member = make_user("member", tree.a)
+    for target in (superuser, sysadmin):
+        with pytest.raises(PermissionDenied):
+            services.user_reset_password(actor=office, user=target)
+        with pytest.raises(PermissionDenied):
+            services.user_set_active(actor=office, user=target, active=False)
+        with pytest.raises(PermissionDenied):
+            services.user_update(actor=office, user=target, name="改名", mobile="", email="")
+    assert User.objects.get(pk=superuser.pk).check_password("Secret-2026!")
+    assert User.objects.get(pk=sysadmin.pk).is_active
+    # Nothing the actor could not have granted: office staff may manage plain members.
+    assert services.user_reset_password(actor=office, user=member)
+
+
+def test_a_dissolved_unit_confers_nothing(tree, make_user):
+    from smartunion.organisations import services as org_services
+
+    chair = make_user("subunion_chair", tree.a1)
+    assert chair.has_unit_perm("organisations.view", tree.a1)
+    org_services.unit_deactivate(actor=None, unit=tree.a1)
+    chair.forget_grants()
+    assert not chair.has_unit_perm("organisations.view")
+
+
+def test_an_expired_assignment_is_closed_with_an_audit_entry_when_the_role_is_given_again(tree, make_user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from smartunion.accounts import services
+    from smartunion.accounts.models import Role, RoleAssignment
+    from smartunion.core.models import AuditEntry
+
+    user = make_user()
+    role = Role.objects.get(code="subunion_committee")
+    old = services.role_assign(
+        actor=None,
+        user=user,
+        role=role,
+        unit=tree.a,
+        valid_from=dt.date(2020, 1, 1),
+        valid_until=dt.date(2021, 1, 1),
+    )
+    fresh = services.role_assign(actor=None, user=user, role=role, unit=tree.a)
+    old.refresh_from_db()
+    assert old.revoked_at is not None and fresh.valid_from == timezone.localdate()
+    assert AuditEntry.objects.filter(action="accounts.role.expired", target_id=str(old.pk)).count() == 1
+    assert RoleAssignment.objects.filter(user=user, revoked_at__isnull=True).count() == 1

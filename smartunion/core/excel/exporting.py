@@ -14,6 +14,7 @@ from urllib.parse import quote
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -47,7 +48,7 @@ def _cell_value(value: Any) -> Any:
             value = timezone.localtime(value)
         return value.replace(tzinfo=None)
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return str(_("Yes")) if value else str(_("No"))
     if isinstance(value, dt.date | int | float | decimal.Decimal):
         return value
     return _text(value)

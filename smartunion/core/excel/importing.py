@@ -11,6 +11,7 @@ and the reports here work for every importer.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ STATUS_ERROR = "error"
 STATUS_SKIPPED = "skipped"
 
 ProgressCallback = Callable[[int, int], None]
+QUOTED = re.compile(r"“([^”]*)”")
 
 
 class MissingColumnsError(ImportFileError):
@@ -265,6 +267,10 @@ def missing_required(importer: type[Importer], columns: dict[int, dict[str, str]
     return [str(f.label) for f in importer.fields if f.required and f.name not in mapped]
 
 
+def _mask_quoted(message: str, mask: Callable[[str], str]) -> str:
+    return QUOTED.sub(lambda match: f"“{mask(match.group(1))}”", message)
+
+
 def _normalise(importer: type[Importer], row: Row) -> None:
     for f in importer.fields:
         value = row.raw.get(f.name)
@@ -277,7 +283,12 @@ def _normalise(importer: type[Importer], row: Row) -> None:
             row.values[f.name] = f.parse(value) if f.parse else clean_text(value)
         except NormaliseError as exc:
             row.values[f.name] = None
-            row.error(str(exc), f.name)
+            message = str(exc)
+            if f.mask is not None:
+                # Messages quote the value (“…”); a sensitive one is quoted masked, since messages are
+                # stored, shown and exported in the clear.
+                message = _mask_quoted(message, f.mask)
+            row.error(message, f.name)
 
 
 def _mark_duplicates(importer: type[Importer], rows: list[Row]) -> None:

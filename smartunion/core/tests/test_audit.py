@@ -96,7 +96,7 @@ def test_audit_without_actor_is_the_system_and_sensitive_flag_is_kept(tree):
     entry = audit(actor=None, action="core.test.system", sensitive=True)
     entry.refresh_from_db()
     assert entry.actor_id is None
-    assert entry.actor_label == "系统"
+    assert entry.actor_label == "系统（自动）"
     assert entry.target_type_id is None
     assert entry.target_id == "" and entry.target_label == ""
     assert entry.sensitive is True
@@ -113,7 +113,7 @@ def test_snapshot_and_diff(tree, make_person):
     assert diff(after, after) == {}
 
 
-def test_audit_takes_the_client_ip_from_the_current_request(client, tree, make_user):
+def test_audit_takes_the_client_ip_from_the_current_request(client, tree, make_user, settings):
     user = make_user("union_staff", tree.root)
     client.force_login(user)
     xlsx_rows(client.get(AUDIT_URL, {"export": "xlsx"}, REMOTE_ADDR="10.1.2.3"))
@@ -121,7 +121,14 @@ def test_audit_takes_the_client_ip_from_the_current_request(client, tree, make_u
     assert entry.ip_address == "10.1.2.3"
     assert entry.actor_id == user.pk
 
-    # Behind nginx the first X-Forwarded-For hop is the client.
+    # Without a proxy the header is the client's own claim: ignored.
+    xlsx_rows(
+        client.get(AUDIT_URL, {"export": "xlsx"}, REMOTE_ADDR="10.1.2.3", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    )
+    assert AuditEntry.objects.filter(action="core.list.exported").latest("id").ip_address == "10.1.2.3"
+
+    # Behind nginx (USE_X_FORWARDED_FOR) the first X-Forwarded-For hop is the client.
+    settings.USE_X_FORWARDED_FOR = True
     xlsx_rows(
         client.get(
             AUDIT_URL,
@@ -450,9 +457,10 @@ def test_history_panel_of_an_object_without_entries_says_so(db):
     ],
 )
 def test_a_forwarded_header_that_is_not_an_ip_falls_back_to_the_peer(
-    client, tree, make_user, forwarded, expected
+    client, tree, make_user, forwarded, expected, settings
 ):
     """Some proxies send "unknown"; an audit entry must still be written (PostgreSQL's inet would refuse it)."""
+    settings.USE_X_FORWARDED_FOR = True
     client.force_login(make_user("union_staff", tree.root))
     response = client.get(
         AUDIT_URL, {"export": "xlsx"}, REMOTE_ADDR="10.9.8.7", HTTP_X_FORWARDED_FOR=forwarded

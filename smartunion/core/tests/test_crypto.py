@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from smartunion.core import crypto
-from smartunion.core.masking import mask_id_number, mask_name, mask_phone, mask_text
+from smartunion.core.masking import mask_id_number, mask_name, mask_phone
 from smartunion.core.models import ImportJob, ImportRow
 from smartunion.members.models import Person
 
@@ -225,11 +225,6 @@ def test_mask_phone(value, masked):
 )
 def test_mask_name(value, masked):
     assert mask_name(value) == masked
-
-
-def test_mask_text():
-    assert mask_text("家庭困难") == "******"
-    assert mask_text("") == ""
 
 
 def test_mask_filters_in_templates():

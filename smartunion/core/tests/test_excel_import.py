@@ -206,7 +206,8 @@ def test_messy_workbook_preview(client, send):
 
     # Messages name the cell to fix.
     assert len(rows[7].messages) == 1 and rows[7].messages[0].startswith("D7 ")
-    assert ID_ZHAO_BAD in rows[7].messages[0]
+    assert ID_ZHAO_BAD not in rows[7].messages[0]  # quoted masked: messages are stored in the clear
+    assert ID_ZHAO_BAD[:4] + "*" * 10 + ID_ZHAO_BAD[-4:] in rows[7].messages[0]
     with translation.override("zh-hans"):  # the language the preview ran in
         assert rows[10].messages[0].startswith(gettext("Row %(row)d") % {"row": 10})
         assert gettext("the same as row %(row)d; imported once.") % {"row": 9} in rows[10].messages[0]
@@ -645,7 +646,7 @@ def test_management_command_checks_and_reports(tmp_path, tree):
     assert json.loads(report.read_text())["applied"] is True
     assert set(Person.objects.values_list("staff_no", flat=True)) == {"10001", "10002", "10003", "10005"}
     applied = AuditEntry.objects.get(action="core.import.applied")
-    assert applied.actor_label == "系统" and applied.changes["via"] == "command"
+    assert applied.actor_label == "系统（自动）" and applied.changes["via"] == "command"
 
 
 def test_management_command_refuses_bad_files(tmp_path, db):
@@ -739,3 +740,45 @@ def test_a_repeated_header_feeds_its_field_once_in_preview_and_apply(send, apply
     apply(job)
     assert job.status == ImportJob.Status.APPLIED, job.error
     assert Person.objects.get(staff_no="30001").name == "吴一"
+
+
+def test_sensitive_values_are_masked_in_stored_messages(tree, send):
+    bad = "320602198503121235"  # a wrong check digit
+    data = workbook(
+        [
+            ["工号", "姓名", "性别", "身份证号", "所在单位", "人员类别"],
+            ["300001", "张三", "男", bad, "机械工程学院", "在编"],
+        ]
+    )
+    _response, job = send(data)
+    [row] = job.rows.filter(status="error")
+    text = " ".join(row.messages)
+    assert bad not in text
+    assert "3206**********1235" in text
+
+
+def test_an_unexpected_error_while_checking_fails_the_job_instead_of_leaving_it_checking(send, monkeypatch):
+    from smartunion.members.imports import PersonImporter
+
+    def broken(self, row):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(PersonImporter, "check_row", broken)
+    _response, job = send(messy_workbook())
+    assert job.status == ImportJob.Status.FAILED
+    assert job.error
+
+
+def test_old_import_files_are_erased_but_their_results_kept(send):
+    from smartunion.core.services import import_files_purge
+
+    _response, job = send(messy_workbook())
+    assert job.content and any(row.raw for row in job.rows.all())
+    assert import_files_purge(older_than_days=30) == 0  # too recent
+    ImportJob.objects.filter(pk=job.pk).update(created_at=job.created_at - dt.timedelta(days=31))
+    call_command("purge_import_files", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert job.content is None and not any(row.raw for row in job.rows.all())
+    assert job.rows.count() and job.counts  # the results stay
+    assert import_files_purge(older_than_days=30) == 0  # idempotent
+    assert AuditEntry.objects.filter(action="core.import.purged").count() == 1

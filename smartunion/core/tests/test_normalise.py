@@ -433,3 +433,13 @@ def test_message_names_the_value(function: Callable[[Any], Any], raw: object, fr
         function(raw)
     for fragment in fragments:
         assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["12345678901.00", "1.2万万", "99999999999", 1e12])
+def test_amounts_too_large_for_the_ledger_are_refused(value: object) -> None:
+    with pytest.raises(NormaliseError):
+        parse_money(value)
+
+
+def test_the_largest_amount_the_ledger_holds_is_accepted() -> None:
+    assert parse_money("9,999,999,999.99") == Decimal("9999999999.99")

@@ -261,3 +261,19 @@ def test_a_person_named_like_a_formula_exports_as_text(client, tree, make_user, 
     data = b"".join(response.streaming_content)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_search_terms_that_are_numbers_are_masked_in_the_export_log():
+    from smartunion.core.masking import redact
+
+    assert redact("320602198503121231") == "3206**********1231"
+    assert redact("找 13812345678 的人") == "找 138****5678 的人"
+    assert redact("110105491231002") == "1101*******1002"
+    assert redact("工号 100234") == "工号 100234"
+
+
+def test_a_malformed_sort_falls_back_to_the_default(client, tree, make_user):
+    client.force_login(make_user("union_staff", tree.root))
+    for sort in ("--name", "-", "name;drop", "---staff_no"):
+        assert client.get("/console/members/", {"sort": sort}).status_code == 200, sort
+        assert client.get("/console/audit/", {"sort": sort}).status_code == 200, sort

@@ -51,7 +51,7 @@ def test_update_records_only_what_changed(make_person: Any, tree: Any) -> None:
     assert not AuditEntry.objects.filter(action="members.person.updated").exists()
     services.person_update(actor=None, person=person, unit=tree.b, mobile="13900000000")
     entry = AuditEntry.objects.get(action="members.person.updated")
-    assert entry.changes == {"mobile": ["13812345678", "13900000000"], "unit": ["机械工程学院", "外国语学院"]}
+    assert entry.changes == {"mobile": ["138****5678", "139****0000"], "unit": ["机械工程学院", "外国语学院"]}
     with pytest.raises(TypeError):
         services.person_update(actor=None, person=person, staff_no="X")
 
@@ -87,9 +87,12 @@ def test_list_is_scoped_and_finds_by_full_id_number(make_person: Any, make_user:
     make_person(unit=tree.b, id_number=ID_B, name="李四")
     chair = make_user("subunion_chair", tree.a)
     assert list(selectors.person_list_for_user(user=chair)) == [mine]
-    assert list(selectors.person_list_for_user(user=chair, search=ID_A.lower())) == [mine]
-    assert list(selectors.person_list_for_user(user=chair, search=ID_B)) == []
     assert list(selectors.person_list_for_user(user=chair, search="张")) == [mine]
+    # Searching by ID number would tell a chair whose number it is: only for holders of the full view.
+    assert list(selectors.person_list_for_user(user=chair, search=ID_A)) == []
+    staff = make_user("union_staff", tree.root)
+    assert list(selectors.person_list_for_user(user=staff, search=ID_A.lower())) == [mine]
+    assert [p.name for p in selectors.person_list_for_user(user=staff, search=ID_B)] == ["李四"]
 
 
 def test_roster_query_count_does_not_grow_with_rows(
@@ -156,3 +159,58 @@ def test_import_rejects_id_numbers_that_belong_to_someone_else(
     assert applied.applied  # the rejected rows do not stop the others
     assert Person.objects.filter(staff_no="200004").exists()
     assert not Person.objects.filter(staff_no__in=["200001", "200002", "200003"]).exists()
+
+
+def test_an_officers_import_reveals_nothing_about_people_of_other_units(
+    tree: Any, make_user: Any, make_person: Any
+) -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    from smartunion.accounts.models import Permission, Role
+    from smartunion.core.excel.importing import run_import
+    from smartunion.members.imports import PersonImporter
+
+    # Roles are data: an administrator may let sub-union chairs import their own staff.
+    Role.objects.get(code="subunion_chair").permissions.add(Permission.objects.get(code="members.import"))
+    make_person(
+        staff_no="100009", name="外院教工", unit=tree.b, id_number=ID_A, post_salary=Decimal("3305.00")
+    )
+    chair = make_user("subunion_chair", tree.a)
+    workbook = Workbook()
+    workbook.active.append(["工号", "姓名", "性别", "身份证号", "所在单位", "人员类别", "岗位工资"])
+    workbook.active.append(["100009", "改名", "女", "", "机械工程学院", "在编", "9999"])  # B's person
+    workbook.active.append(["200001", "新人", "女", ID_A, "机械工程学院", "在编", ""])  # B's person's ID
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    first, second = run_import(PersonImporter(user=chair), buffer.getvalue()).rows
+    assert first.status == "error" and not first.changes
+    assert "外院教工" not in " ".join(first.messages + second.messages)
+    assert "100009" not in " ".join(second.messages) and second.status == "error"
+
+
+def test_merging_a_unit_moves_its_people_through_the_members_service(tree: Any, make_person: Any) -> None:
+    from smartunion.organisations import services as org_services
+
+    person = make_person(unit=tree.b1)
+    org_services.unit_merge(actor=None, source=tree.b1, target=tree.b)
+    person.refresh_from_db()
+    assert person.unit == tree.b
+    entry = AuditEntry.objects.get(action="members.person.unit_merged")
+    assert entry.target_id == str(person.pk) and entry.changes == {"unit": ["第一工会小组", "外国语学院"]}
+
+
+def test_a_model_with_units_but_no_merge_policy_stops_the_merge(
+    tree: Any, make_person: Any, monkeypatch: Any
+) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from smartunion.organisations import merging
+    from smartunion.organisations import services as org_services
+
+    make_person(unit=tree.b1)
+    monkeypatch.setattr(merging, "_handlers", {})
+    with pytest.raises(ImproperlyConfigured):
+        org_services.unit_merge(actor=None, source=tree.b1, target=tree.b)
+    assert Person.objects.filter(unit=tree.b1).count() == 1

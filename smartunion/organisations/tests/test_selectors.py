@@ -4,7 +4,7 @@ import pytest
 from django.http import Http404
 
 from smartunion.organisations import selectors, services
-from smartunion.organisations.models import OrgUnit, UnitAlias
+from smartunion.organisations.models import OrgUnit
 from smartunion.organisations.selectors import UnitResolver
 
 
@@ -46,12 +46,6 @@ def test_ancestors_run_from_the_root_down(tree):
     assert selectors.ancestors(tree.b) == [tree.root]
     assert selectors.ancestors(tree.root) == []
     assert selectors.ancestors(tree.root, include_self=True) == [tree.root]
-
-
-def test_ancestors_of_many_gives_each_unit_its_own_chain(tree, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        chains = selectors.ancestors_of_many([tree.a1, tree.b1, tree.root])
-    assert chains == {tree.a1.pk: [tree.root, tree.a], tree.b1.pk: [tree.root, tree.b], tree.root.pk: []}
 
 
 @pytest.mark.parametrize("depth", [2, 6])
@@ -230,19 +224,3 @@ def test_unit_resolver_prefers_the_shallower_of_two_units_with_one_name(tree):
     resolver = UnitResolver()
     assert resolver.resolve("外国语学院") == tree.b
     assert resolver.resolve("010101") == deep
-
-
-def test_resolve_unit_by_name_code_short_name_and_alias(tree):
-    UnitAlias.objects.create(unit=tree.b, alias="外院")
-    assert selectors.resolve_unit("机械工程学院") == tree.a
-    assert selectors.resolve_unit("０２") == tree.b
-    assert selectors.resolve_unit("机械学院") == tree.a
-    assert selectors.resolve_unit("外院") == tree.b
-    assert selectors.resolve_unit("不存在") is None
-    assert selectors.resolve_unit("  ") is None
-    # Limited to a scope: B is not among the candidates, whether named by its name, code or alias.
-    in_a = selectors.subtree(tree.a)
-    assert selectors.resolve_unit("机械学院", units=in_a) == tree.a
-    assert selectors.resolve_unit("外国语学院", units=in_a) is None
-    assert selectors.resolve_unit("02", units=in_a) is None
-    assert selectors.resolve_unit("外院", units=in_a) is None

@@ -75,7 +75,7 @@ def test_create_at_the_top_level(db, audit_log):
     assert root.depth == 0
     assert root.parent is None
     assert [e.action for e in audit_log()] == ["organisations.unit.created"]
-    assert audit_log()[0].actor is None and audit_log()[0].actor_label == "系统"
+    assert audit_log()[0].actor is None and audit_log()[0].actor_label == "系统（自动）"
 
 
 def test_create_refuses_a_name_a_sibling_already_has(tree, audit_log):
@@ -680,3 +680,18 @@ def test_ending_a_term_outside_the_scope_is_refused(tree, chair_a, make_user, ch
         services.officer_end_term(actor=chair_a, term=term, end_date=dt.date(2026, 6, 30))
     term.refresh_from_db()
     assert term.end_date is None
+
+
+def test_a_dissolved_unit_can_no_longer_be_changed(tree):
+    from django.core.exceptions import ValidationError
+
+    services.unit_deactivate(actor=None, unit=tree.b1)
+    tree.b1.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.unit_update(
+            actor=None, unit=tree.b1, name="改名", code="0201", union_type="group", kind=None
+        )
+    with pytest.raises(ValidationError):
+        services.alias_add(actor=None, unit=tree.b1, alias="旧组")
+    with pytest.raises(ValidationError):
+        services.unit_move(actor=None, unit=tree.b1, new_parent=tree.a)
