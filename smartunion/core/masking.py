@@ -46,3 +46,11 @@ def redact(text: str) -> str:
         return mask_phone(value) if len(value) == 11 else mask_id_number(value)
 
     return _ID_OR_MOBILE.sub(masked, text)
+
+
+def mask_day(value: str | None) -> str:
+    """1985-03: a birth date without its day. Beside a masked ID number the full date would give most
+    of the number back."""
+    if not value:
+        return ""
+    return str(value)[:7]

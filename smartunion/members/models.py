@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from smartunion.core.fields import EncryptedTextField
-from smartunion.core.masking import mask_phone
+from smartunion.core.masking import mask_day, mask_phone
 from smartunion.core.models import TimeStampedModel
 
 
@@ -31,7 +31,8 @@ class StaffCategory(models.Model):
 
 
 class Person(TimeStampedModel):
-    AUDIT_MASKS = {"mobile": mask_phone}  # the ID number is recorded masked by the services themselves
+    # The audit log is read widely: these are recorded masked (the ID number by the services themselves).
+    AUDIT_MASKS = {"mobile": mask_phone, "birth_date": mask_day}
 
     class Sex(models.TextChoices):
         MALE = "M", _("Male")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from smartunion.core.http import AuthenticatedRequest
-from smartunion.core.masking import mask_id_number, mask_phone
+from smartunion.core.masking import mask_day, mask_id_number, mask_phone
 from smartunion.core.permissions import require_perm
 from smartunion.core.tables import Column, Table, render_table
 from smartunion.organisations import selectors as org_selectors
@@ -31,7 +31,14 @@ class PersonTable(Table):
         Column("sex", gettext_lazy("Sex"), value="get_sex_display", width=6),
         Column("unit", gettext_lazy("Unit"), value="unit.name", sort="unit__path", width=24),
         Column("category", gettext_lazy("Staff category"), value="category.name", width=10),
-        Column("birth_date", gettext_lazy("Birth date"), sort="birth_date", width=12),
+        Column(
+            "birth_date",
+            gettext_lazy("Birth date"),
+            sort="birth_date",
+            mask=mask_day,
+            reveal_perm="members.sensitive.view",
+            width=12,
+        ),
         Column("hire_date", gettext_lazy("Hire date"), sort="hire_date", width=12),
         Column(
             "mobile",

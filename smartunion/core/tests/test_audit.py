@@ -109,7 +109,8 @@ def test_snapshot_and_diff(tree, make_person):
     person.name = "张三丰"
     person.birth_date = dt.date(1985, 3, 12)
     after = snapshot(person, ["name", "unit", "post_salary", "birth_date"])
-    assert diff(before, after) == {"birth_date": [None, "1985-03-12"], "name": ["张三", "张三丰"]}
+    # The birth date is one of the values a person's AUDIT_MASKS records without its day.
+    assert diff(before, after) == {"birth_date": [None, "1985-03"], "name": ["张三", "张三丰"]}
     assert diff(after, after) == {}
 
 

@@ -68,3 +68,16 @@ def test_portal_profile_block_shows_own_person(
     client.force_login(user)
     body = client.get("/m/me/").content.decode()
     assert "机械工程学院" in body and "139****5678" in body and "13912345678" not in body
+
+
+def test_birth_dates_lose_their_day_for_those_who_may_not_see_full_numbers(client: Any, make_person: Any, make_user: Any, tree: Any) -> None:
+    import datetime as dt
+
+    person = make_person(unit=tree.a, name="王芳", id_number=ID_A, birth_date=dt.date(1949, 12, 31))
+    client.force_login(make_user("subunion_chair", tree.a))
+    listing = client.get("/console/members/").content.decode()
+    assert "1949-12" in listing and "1949-12-31" not in listing
+    detail = client.get(f"/console/members/{person.pk}/").content.decode()
+    assert "1949-12" in detail and "1949-12-31" not in detail
+    client.force_login(make_user("union_staff", tree.root))
+    assert "1949-12-31" in client.get(f"/console/members/{person.pk}/").content.decode()
