@@ -157,7 +157,9 @@ class Table:
             changes={
                 "list": name,
                 "rows": counted["rows"],
-                "filters": {k: redact(str(v)) for k, v in self.request.GET.items() if k not in {"export", "page"}},
+                "filters": {
+                    k: redact(str(v)) for k, v in self.request.GET.items() if k not in {"export", "page"}
+                },
                 "unmasked_columns": sorted(revealed),
             },
             sensitive=bool(revealed),

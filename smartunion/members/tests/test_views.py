@@ -70,7 +70,9 @@ def test_portal_profile_block_shows_own_person(
     assert "机械工程学院" in body and "139****5678" in body and "13912345678" not in body
 
 
-def test_birth_dates_lose_their_day_for_those_who_may_not_see_full_numbers(client: Any, make_person: Any, make_user: Any, tree: Any) -> None:
+def test_birth_dates_lose_their_day_for_those_who_may_not_see_full_numbers(
+    client: Any, make_person: Any, make_user: Any, tree: Any
+) -> None:
     import datetime as dt
 
     person = make_person(unit=tree.a, name="王芳", id_number=ID_A, birth_date=dt.date(1949, 12, 31))
