@@ -16,22 +16,6 @@ from .helpers import audit_entries, role, role_codes
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def office(tree, make_user):
-    """校工会工作人员 at the root: may manage accounts."""
-    return make_user("union_staff", tree.root, staff_no="OFFICE", name="办公室")
-
-
-@pytest.fixture
-def sysadmin(tree, make_user):
-    return make_user("sysadmin", tree.root, staff_no="ADMIN", name="管理员")
-
-
-@pytest.fixture
-def chair_a(tree, make_user):
-    return make_user("subunion_chair", tree.a, staff_no="CHAIR-A", name="甲主席")
-
-
 def error_fields(exc: pytest.ExceptionInfo[ValidationError]) -> set[str]:
     return set(exc.value.message_dict) if hasattr(exc.value, "error_dict") else set()
 

@@ -31,21 +31,6 @@ def detail_url(user: User) -> str:
     return reverse("accounts:user_detail", args=[user.pk])
 
 
-@pytest.fixture
-def chair_a(tree, make_user):
-    return make_user("subunion_chair", tree.a, staff_no="CHAIR-A", name="甲主席")
-
-
-@pytest.fixture
-def office(tree, make_user):
-    return make_user("union_staff", tree.root, staff_no="OFFICE", name="办公室")
-
-
-@pytest.fixture
-def sysadmin(tree, make_user):
-    return make_user("sysadmin", tree.root, staff_no="ADMIN", name="管理员")
-
-
 def as_user(client, user):
     client.force_login(user)
     return client
