@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from smartunion.core.permissions import Scope
+from smartunion.core.permissions import Scope, all_permissions, permission_label
 
 
 class UserManager(BaseUserManager["User"]):
@@ -111,8 +111,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         if not self.is_active:
             return frozenset()
         if self.is_superuser:
-            from smartunion.core.permissions import all_permissions
-
             return frozenset(spec.code for spec in all_permissions())
         return frozenset(self._grants())
 
@@ -129,8 +127,6 @@ class Permission(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        from smartunion.core.permissions import permission_label
-
         return permission_label(self.code)
 
 

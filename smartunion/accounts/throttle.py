@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from smartunion.core.audit import audit
+from smartunion.core.middleware import client_ip
 from smartunion.core.normalise import to_halfwidth
 
 from .models import LoginAttempt, User
@@ -71,6 +72,4 @@ def record_attempt(identifier: str, user: User | None, *, succeeded: bool, ip: s
 
 
 def client_ip_of(request: Any) -> str | None:
-    from smartunion.core.middleware import client_ip
-
     return client_ip(request) if request is not None else None

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 _current_request: ContextVar[HttpRequest | None] = ContextVar("smartunion_current_request", default=None)
 
@@ -25,8 +28,6 @@ def _valid_ip(text: str) -> str | None:
 def client_ip(request: HttpRequest) -> str | None:
     # Behind nginx the real client is the first X-Forwarded-For hop; nginx must set (not append) it.
     # Some proxies send "unknown" there: an address column (PostgreSQL inet) would refuse the audit entry.
-    from django.conf import settings
-
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.USE_X_FORWARDED_FOR else ""
     if forwarded:
         first = _valid_ip(forwarded.split(",")[0])
@@ -58,8 +59,6 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.conf import settings
-        from django.utils import translation
 
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         if language not in dict(settings.LANGUAGES):
@@ -80,10 +79,6 @@ class SessionRefreshMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        import time
-
-        from django.conf import settings
-
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
         if session is not None and user is not None and user.is_authenticated:

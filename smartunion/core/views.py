@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -162,8 +164,6 @@ def _job_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
     if status_filter not in {"", *ImportRow.Status.values}:
         status_filter = ""
     rows = selectors.import_rows(job=job, status=status_filter)
-    from django.core.paginator import Paginator
-
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     busy = job.status in {ImportJob.Status.UPLOADED, ImportJob.Status.PREVIEWING, ImportJob.Status.APPLYING}
     return {
@@ -223,8 +223,6 @@ def import_apply(request: HttpRequest, pk: str) -> HttpResponse:
 @login_required
 def import_errors(request: HttpRequest, pk: str) -> HttpResponseBase:
     """The rejected rows as they were uploaded, with the reasons beside each, ready to fix and re-upload."""
-    import json
-
     job = selectors.import_job_get_for_user(user=request.user, pk=pk)
     _importer_or_404(job.kind, request.user)
     # The original cells may hold ID numbers: the download is logged as access to sensitive data.

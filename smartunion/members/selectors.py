@@ -3,7 +3,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from smartunion.core.crypto import blind_index
@@ -59,8 +59,6 @@ def count_in_scope(*, user: Any) -> int:
 
 def staff_composition(*, user: Any) -> dict[str, list[dict[str, Any]]]:
     """Aggregates for the console home charts: staff by category and by unit (largest first), in scope."""
-    from django.db.models import Count
-
     people = person_list_for_user(user=user).order_by()
     by_category = list(
         people.values("category__name", "category__sort_order")

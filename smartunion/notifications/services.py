@@ -30,12 +30,6 @@ def notify(
             for user in users
         ]
     )
-    if not notifications or notifications[0].pk is None:  # backends that do not return ids on bulk insert
-        notifications = list(
-            Notification.objects.filter(recipient__in=users, kind=kind, title=title[:200]).order_by("-id")[
-                : len(users)
-            ]
-        )
     deliveries = [
         Delivery(notification=notification, channel=channel.name)
         for notification in notifications

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smartunion.core.forms import DateInput
 from smartunion.core.forms_support import model_choice
+from smartunion.core.normalise import clean_text
 
 from .models import OrgUnit, PositionKind, UnitKind
 
@@ -87,8 +88,6 @@ class OfficerForm(forms.Form):
         model_choice(self, "position").queryset = PositionKind.objects.filter(is_active=True)
 
     def clean_staff_no(self) -> Any:
-        from smartunion.core.normalise import clean_text
-
         staff_no = clean_text(self.cleaned_data["staff_no"]).replace(" ", "")
         user = get_user_model().objects.filter(staff_no=staff_no, is_active=True).first()
         if user is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from smartunion.core.models import TimeStampedModel
@@ -166,7 +167,5 @@ class OfficerTerm(models.Model):
 
     @property
     def is_current(self) -> bool:
-        from django.utils import timezone
-
         today = timezone.localdate()
         return self.start_date <= today and (self.end_date is None or self.end_date >= today)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -123,8 +124,6 @@ class UnitResolver:
 
     def suggest(self, name: str) -> str | None:
         """The closest known name, for the "did you mean" of a warning."""
-        import difflib
-
         matches = difflib.get_close_matches(clean_name(name), list(self.by_key), n=1, cutoff=0.6)
         return self.by_key[matches[0]].name if matches else None
 

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="B71C1C")
@@ -72,7 +73,7 @@ def write_workbook(
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31] or "Sheet1")
     for index, column in enumerate(columns):
-        sheet.column_dimensions[_letter(index)].width = column.width
+        sheet.column_dimensions[get_column_letter(index + 1)].width = column.width
     if title:
         cell = WriteOnlyCell(sheet, value=_text(title))
         cell.font = TITLE_FONT
@@ -115,12 +116,6 @@ def write_workbook(
         count += 1
     workbook.save(target)
     return count
-
-
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
 
 
 def xlsx_response(filename: str, write: Callable[[Any], Any]) -> FileResponse:

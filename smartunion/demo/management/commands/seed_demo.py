@@ -134,14 +134,6 @@ class Command(BaseCommand):
             users = User.objects.bulk_create(
                 [User(staff_no=p.staff_no, name=p.name, mobile=p.mobile, password=password) for p in chunk]
             )
-            if users[0].pk is None:
-                ids = dict(
-                    User.objects.filter(staff_no__in=[p.staff_no for p in chunk]).values_list(
-                        "staff_no", "pk"
-                    )
-                )
-                for user in users:
-                    user.pk = ids[user.staff_no]
             persons = [
                 Person(
                     staff_no=p.staff_no,
