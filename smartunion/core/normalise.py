@@ -415,3 +415,13 @@ def parse_choice(value: object, choices: Mapping[str, object]) -> str:
         _("“%(value)s” is not one of the choices: use %(choices)s.")
         % {"value": clean_text(value), "choices": " / ".join(stored.values())},
     )
+
+
+def pinyin_initials(name: str) -> str:
+    """The lower-case pinyin initials of a Chinese name ("zs" for 张三), for search as officers type it.
+    Heteronyms take their most common reading; letters in the name are kept as they are."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(part[:1] for part in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")).lower()[
+        :50
+    ]

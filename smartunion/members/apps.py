@@ -29,6 +29,37 @@ class MembersConfig(AppConfig):
                 _("See ID numbers and mobile numbers in full"),
                 ("union_staff", "union_chair"),
             ),
+            PermissionSpec(
+                "members.membership.manage",
+                _("Record membership changes (retain, transfer, withdraw, joining ceremonies, lapses)"),
+                ("subunion_chair", "union_staff", "union_chair"),
+            ),
+            PermissionSpec(
+                "members.membership.expel",
+                _("Expel a member by decision of the union committee"),
+                ("union_chair",),
+            ),
+            PermissionSpec(
+                "members.application.review",
+                _("Review applications to join (sub-union step)"),
+                ("subunion_chair", "subunion_committee"),
+            ),
+            PermissionSpec(
+                "members.application.approve",
+                _("Approve applications to join (school union step)"),
+                ("union_staff", "union_chair"),
+            ),
+            PermissionSpec("members.dues.view", _("See dues sheets"), officers),
+            PermissionSpec(
+                "members.dues.manage",
+                _("Set the dues rule and record monthly deductions"),
+                ("union_staff",),
+            ),
+            PermissionSpec(
+                "members.corrections.handle",
+                _("Handle members' requests to correct their data"),
+                ("union_staff",),
+            ),
         )
         audit.register_actions(
             {
@@ -36,6 +67,24 @@ class MembersConfig(AppConfig):
                 "members.person.updated": _("Person's HR data changed"),
                 "members.person.id_viewed": _("ID number viewed in full"),
                 "members.person.unit_merged": _("Unit merged: person moved with it"),
+                "members.person.left": _("Recorded as having left the school"),
+                "members.membership.applied": _("Applied to join the union"),
+                "members.membership.unit_reviewed": _("Application reviewed by the sub-union"),
+                "members.membership.approved": _("Application to join approved"),
+                "members.membership.rejected": _("Application to join rejected"),
+                "members.membership.cancelled": _("Application to join withdrawn"),
+                "members.membership.enrolled": _("Joined at a joining ceremony"),
+                "members.membership.transferred_in": _("Membership transferred in"),
+                "members.membership.moved": _("Membership moved to another unit"),
+                "members.membership.retained": _("Membership retained"),
+                "members.membership.resumed": _("Membership resumed"),
+                "members.membership.transferred_out": _("Membership transferred out"),
+                "members.membership.withdrawn": _("Withdrew from the union"),
+                "members.membership.lapse_proposed": _("Proposed for lapse by the system"),
+                "members.membership.lapse_dismissed": _("Lapse proposal dismissed"),
+                "members.membership.lapsed": _("Membership lapsed"),
+                "members.membership.expelled": _("Expelled from the union"),
+                "members.ceremony.recorded": _("Joining ceremony recorded"),
             }
         )
         navigation.console_nav.register(
@@ -52,9 +101,11 @@ class MembersConfig(AppConfig):
         register_portal_blocks()
         from smartunion.organisations.merging import register_merge_handler
 
-        from .services import person_units_merge
+        from .services import applications, membership, person_units_merge
 
         register_merge_handler("members.Person", person_units_merge)
+        register_merge_handler("members.Membership", membership.memberships_units_merge)
+        register_merge_handler("members.MembershipApplication", applications.applications_units_merge)
         from .defaults import ensure_default_lists
 
         post_migrate.connect(ensure_default_lists, sender=self, dispatch_uid="smartunion_members_defaults")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+# name, retired, membership an approved application gives (劳务派遣 staff join as 临时会员, SCNU practice)
 CATEGORIES = [
-    ("在编", False),
-    ("人事代理", False),
-    ("合同制", False),
-    ("劳务派遣", False),
-    ("博士后", False),
-    ("退休", True),
+    ("在编", False, "full"),
+    ("人事代理", False, "full"),
+    ("合同制", False, "full"),
+    ("劳务派遣", False, "temporary"),
+    ("博士后", False, "full"),
+    ("退休", True, "full"),
 ]
 
 
@@ -21,7 +22,9 @@ def ensure_default_lists(**kwargs: Any) -> None:
     if not StaffCategory.objects.exists():
         StaffCategory.objects.bulk_create(
             [
-                StaffCategory(name=name, is_retired=retired, sort_order=order)
-                for order, (name, retired) in enumerate(CATEGORIES)
+                StaffCategory(
+                    name=name, is_retired=retired, is_eligible=not retired, member_type=kind, sort_order=order
+                )
+                for order, (name, retired, kind) in enumerate(CATEGORIES)
             ]
         )

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import views
+from .views import people as people_views
 
 app_name = "members"
 
 urlpatterns = [
-    path("", views.person_list, name="person_list"),
-    path("<int:pk>/", views.person_detail, name="person_detail"),
-    path("<int:pk>/reveal-id/", views.person_reveal_id, name="person_reveal_id"),
+    path("", people_views.person_list, name="person_list"),
+    path("<int:pk>/", people_views.person_detail, name="person_detail"),
+    path("<int:pk>/reveal-id/", people_views.person_reveal_id, name="person_reveal_id"),
 ]

@@ -18,7 +18,7 @@ from smartunion.accounts.models import Role
 from smartunion.core.excel.exporting import SheetColumn, write_workbook
 from smartunion.core.masking import mask_id_number, mask_phone
 from smartunion.core.models import AuditEntry
-from smartunion.members.views import PersonTable
+from smartunion.members.views.people import PersonTable
 
 from .conftest import valid_id, xlsx_rows
 

@@ -1,5 +1,4 @@
-"""Writes to the people registry. (Membership, transfers and the HR roster sync come with the members
-issue; this is the part every module already needs.)"""
+"""Writes to the people registry: HR-owned data (the roster sync calls these too)."""
 
 from __future__ import annotations
 
@@ -14,8 +13,10 @@ from django.utils.translation import gettext as _
 from smartunion.core.audit import audit, diff, snapshot
 from smartunion.core.crypto import blind_index
 from smartunion.core.masking import mask_id_number
+from smartunion.core.normalise import pinyin_initials
 
-from .models import Person, StaffCategory
+from ..models import Membership, Person, StaffCategory
+from . import membership as membership_services
 
 PERSON_FIELDS = [
     "name",
@@ -92,7 +93,10 @@ def person_create(
         post_salary=post_salary,
         grade_salary=grade_salary,
         user=user,
+        name_initials=pinyin_initials(name),
     )
+    # Everyone has a membership record from the start: 非会员 until they join (待入会 for new hires).
+    Membership.objects.create(person=person, unit=unit)
     changes = snapshot(person, PERSON_FIELDS)
     changes["staff_no"] = staff_no
     if id_number:
@@ -124,8 +128,38 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
         update_fields += ["id_number", "id_number_hash"]
     if not update_fields:
         return person
+    if "name" in update_fields:
+        person.name_initials = pinyin_initials(person.name)
+        update_fields.append("name_initials")
     person.save(update_fields=[*update_fields, "updated_at"])
     audit(actor=actor, action="members.person.updated", target=person, changes=changes)
+    if "unit" in changes:
+        # 会籍接转 within the school: the membership follows the person, with no new application.
+        membership_services.membership_move(
+            actor=None, membership=person.membership, unit=person.unit, note=_("moved by HR")
+        )
+    return person
+
+
+@transaction.atomic
+def person_mark_left(*, actor: Any, person: Person, left_on: dt.date, note: str = "") -> Person:
+    """An officer decides that someone missing from the HR roster has left the school. The membership is
+    decided separately (转出, 退会 or 保留会籍): leaving the school does not end it by itself."""
+    _check_unit(actor, person.unit)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if not person.is_active:
+        raise ValidationError(_("%(person)s is already recorded as having left.") % {"person": person.name})
+    if person.hire_date and left_on < person.hire_date:
+        raise ValidationError({"left_on": _("The leaving date cannot be before the hire date.")})
+    person.is_active = False
+    person.left_on = left_on
+    person.save(update_fields=["is_active", "left_on", "updated_at"])
+    audit(
+        actor=actor,
+        action="members.person.left",
+        target=person,
+        changes={"left_on": left_on, **({"note": note} if note else {})},
+    )
     return person
 
 

@@ -16,8 +16,8 @@ from smartunion.core.permissions import require_perm
 from smartunion.core.tables import Column, Table, render_table
 from smartunion.organisations import selectors as org_selectors
 
-from . import selectors, services
-from .forms import PersonFilterForm
+from .. import selectors, services
+from ..forms import PersonFilterForm
 
 
 def _person_url(person: Any) -> str:

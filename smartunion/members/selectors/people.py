@@ -9,7 +9,7 @@ from django.http import Http404
 from smartunion.core.crypto import blind_index
 from smartunion.core.normalise import NormaliseError, clean_text, normalise_id_number
 
-from .models import Person, StaffCategory
+from ..models import Person, StaffCategory
 
 
 def person_list_for_user(

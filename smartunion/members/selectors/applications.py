@@ -1,0 +1,1 @@
+"""applications reads (members issue)."""

@@ -1,0 +1,1 @@
+"""dues reads (members issue)."""

@@ -1,0 +1,1 @@
+"""kpis reads (members issue)."""

@@ -1,0 +1,1 @@
+"""membership reads (members issue)."""

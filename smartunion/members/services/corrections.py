@@ -1,0 +1,1 @@
+"""corrections services (members issue)."""

@@ -1,0 +1,1 @@
+"""dues services (members issue)."""
