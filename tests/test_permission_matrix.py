@@ -28,7 +28,8 @@ from django.utils import timezone
 from smartunion.accounts import services as account_services
 from smartunion.accounts.models import LoginAttempt, Role
 from smartunion.core.models import ImportJob
-from smartunion.members.models import Person, StaffCategory
+from smartunion.members import services as member_services
+from smartunion.members.models import StaffCategory
 from smartunion.notifications.models import Notification
 from smartunion.organisations import services as org_services
 from smartunion.organisations.models import PositionKind
@@ -180,6 +181,9 @@ MATRIX: dict[str, Entry] = {
     "members:person_list": Entry(allow(MEMBER_VIEWERS, 200, 200)),
     "members:person_detail": Entry(allow(MEMBER_VIEWERS), unit_of("person")),
     "members:person_reveal_id": Entry(allow(SENSITIVE_VIEWERS, 200, 404), unit_of("person"), method="post"),
+    # -- members: roster, membership lifecycle ----------------------------------------------------------
+    # -- members: joining, card, family, corrections ---------------------------------------------------
+    # -- members: dues and KPIs ------------------------------------------------------------------------
     # -- audit and imports ----------------------------------------------------------------------------
     "core:audit_list": Entry(allow(AUDIT_VIEWERS, 200, 200)),
     "core:import_list": Entry(allow(UNIT_IMPORTERS, 200, 200)),
@@ -260,7 +264,8 @@ def world(tree: SimpleNamespace, make_user: Any) -> SimpleNamespace:
             account_services.role_assign(actor=None, user=holder, role=member_role, unit=group),
         )
         person_user = make_user(name=f"{side}教工")
-        person = Person.objects.create(
+        person = member_services.person_create(
+            actor=None,
             staff_no=person_user.staff_no,
             name=person_user.name,
             sex="F",
@@ -271,6 +276,9 @@ def world(tree: SimpleNamespace, make_user: Any) -> SimpleNamespace:
         )
         setattr(world, f"{side}_person", person)
         setattr(world, f"{side}_person_user", person_user)
+        # -- members: joining, card, family, corrections (world objects) --
+        # -- members: dues and KPIs (world objects) --
+        # -- members: roster, membership lifecycle (world objects) --
     world.users = {role: make_user(role, tree.a, name=f"{role}用户") for role in ROLES}
     world.users[ANON] = None
     return world

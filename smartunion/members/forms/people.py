@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smartunion.core.forms_support import model_choice, unit_label
 
-from .models import Person, StaffCategory
+from ..models import Person, StaffCategory
 
 
 class PersonFilterForm(forms.Form):
