@@ -73,6 +73,7 @@ UNIT_EDITORS = {"subunion_chair", "union_staff", "union_chair", "sysadmin"}
 ROLE_ASSIGNERS = {"subunion_chair", "union_staff", "union_chair", "sysadmin"}
 MEMBER_VIEWERS = {"subunion_chair", "subunion_committee", "union_staff", "union_chair"}
 SENSITIVE_VIEWERS = {"union_staff", "union_chair"}
+MEMBERSHIP_MANAGERS = {"subunion_chair", "union_staff", "union_chair"}
 AUDIT_VIEWERS = {"union_staff", "union_chair", "auditor", "sysadmin"}
 UNIT_IMPORTERS = {"union_staff", "sysadmin"}
 CONSOLE_USERS = set(ROLES) - {"member"}
@@ -182,6 +183,32 @@ MATRIX: dict[str, Entry] = {
     "members:person_detail": Entry(allow(MEMBER_VIEWERS), unit_of("person")),
     "members:person_reveal_id": Entry(allow(SENSITIVE_VIEWERS, 200, 404), unit_of("person"), method="post"),
     # -- members: roster, membership lifecycle ----------------------------------------------------------
+    "members:membership_action": Entry(
+        {**allow(MEMBERSHIP_MANAGERS), "subunion_committee": (403, 404)},
+        lambda world, side, user: {"pk": getattr(world, f"{side}_person").pk, "action": "retain"},
+    ),
+    "members:person_left": Entry(allow(MEMBERSHIP_MANAGERS), unit_of("person")),
+    "members:transfer_certificate": Entry(allow(MEMBER_VIEWERS), unit_of("transfer")),
+    "members:roster_bulk": Entry(
+        allow(MEMBERSHIP_MANAGERS),
+        method="post",
+        data=lambda world, side: {
+            "action": "retain_retired",
+            "on": "2026-01-05",
+            "ids": [getattr(world, f"{side}_person").pk],
+        },
+    ),
+    "members:pending_list": Entry(allow(MEMBER_VIEWERS, 200, 200)),
+    "members:ceremony_list": Entry(allow(MEMBER_VIEWERS, 200, 200)),
+    "members:ceremony_new": Entry(
+        allow(MEMBERSHIP_MANAGERS),
+        method="post",
+        data=lambda world, side: {"ids": [getattr(world, f"{side}_person").pk]},
+    ),
+    "members:ceremony_detail": Entry(allow(MEMBER_VIEWERS), unit_of("ceremony")),
+    "members:retiree_list": Entry(allow(MEMBER_VIEWERS, 200, 200)),
+    "members:lapse_list": Entry(allow(MEMBER_VIEWERS, 200, 200)),
+    "members:lapse_decide": Entry(allow(MEMBER_VIEWERS), unit_of("lapse")),
     # -- members: joining, card, family, corrections ---------------------------------------------------
     # -- members: dues and KPIs ------------------------------------------------------------------------
     # -- audit and imports ----------------------------------------------------------------------------
@@ -279,6 +306,40 @@ def world(tree: SimpleNamespace, make_user: Any) -> SimpleNamespace:
         # -- members: joining, card, family, corrections (world objects) --
         # -- members: dues and KPIs (world objects) --
         # -- members: roster, membership lifecycle (world objects) --
+        recorder = make_user("union_staff", unit, name=f"{side}记录人")
+        joiner = member_services.person_create(
+            actor=None, staff_no=f"{side}-joiner", name=f"{side}转入", sex="M", category=category, unit=unit
+        )
+        setattr(
+            world,
+            f"{side}_transfer",
+            member_services.membership.membership_transfer_in(
+                actor=recorder,
+                membership=joiner.membership,
+                counterpart="某公司工会",
+                letter_no=f"JS-{side}",
+                original_joined_on=None,
+            ),
+        )
+        proposal = member_services.membership.lapse_propose(
+            membership=joiner.membership, last_dues_month=None, on=timezone.localdate()
+        )
+        setattr(world, f"{side}_lapse", proposal)
+        newcomer = member_services.person_create(
+            actor=None, staff_no=f"{side}-new", name=f"{side}新人", sex="F", category=category, unit=unit
+        )
+        setattr(
+            world,
+            f"{side}_ceremony",
+            member_services.membership.ceremony_enrol(
+                actor=recorder,
+                unit=unit,
+                title="入职入会仪式",
+                held_on=timezone.localdate(),
+                approval_ref="校工会第3次会议",
+                people=[newcomer],
+            ),
+        )
     world.users = {role: make_user(role, tree.a, name=f"{role}用户") for role in ROLES}
     world.users[ANON] = None
     return world

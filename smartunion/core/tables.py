@@ -57,6 +57,10 @@ class Table:
     columns: ClassVar[list[Column]]
     default_sort: ClassVar[str] = "-pk"
     page_size: ClassVar[int] = 25
+    # ?per_page= may pick one of these (the first page costs the same queries whatever the size).
+    page_sizes: ClassVar[tuple[int, ...]] = (25, 50, 100, 200)
+    # Rows get a checkbox (name "ids", value pk) for the page's bulk actions form.
+    selectable: ClassVar[bool] = False
     export_name: ClassVar[str | Promise] = "export"
     unit_path: ClassVar[str | None] = "unit.path"  # where a row's unit path is, to decide revealing
 
@@ -90,8 +94,12 @@ class Table:
             order.append("pk")
         return self.queryset.order_by(*order)
 
+    def per_page(self) -> int:
+        asked = self.request.GET.get("per_page", "")
+        return int(asked) if asked.isdigit() and int(asked) in self.page_sizes else self.page_size
+
     def page(self) -> Page:
-        paginator = Paginator(self.ordered(), self.page_size)
+        paginator = Paginator(self.ordered(), self.per_page())
         page = paginator.get_page(self.request.GET.get("page"))
         page.rows = [self.screen_row(obj) for obj in page.object_list]  # type: ignore[attr-defined]
         return page

@@ -142,3 +142,13 @@ def alias_get_for_user(*, user: Any, pk: Any) -> UnitAlias:
         return scope.filter(UnitAlias.objects.select_related("unit"), "unit").get(pk=pk)
     except (UnitAlias.DoesNotExist, ValueError):
         raise Http404 from None
+
+
+def unit_by_path(path: str) -> OrgUnit:
+    return OrgUnit.objects.get(path=path)
+
+
+def school_name() -> str:
+    """The name of the school union's unit (the top of the tree), for documents the union issues."""
+    top = OrgUnit.objects.filter(parent__isnull=True, is_active=True).order_by("path").first()
+    return top.name if top else ""

@@ -33,6 +33,18 @@
     if (question && !window.confirm(question)) event.preventDefault();
   });
 
+  // A table's "select all" checkbox ticks the row checkboxes of the page; the bulk bar shows the count.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!(box instanceof HTMLInputElement) || box.type !== "checkbox") return;
+    var table = box.closest("table");
+    if (box.hasAttribute("data-select-all") && table) {
+      table.querySelectorAll("input[name=ids]").forEach(function (row) { row.checked = box.checked; });
+    }
+    var counter = document.querySelector("[data-selected-count]");
+    if (counter) counter.textContent = document.querySelectorAll("input[name=ids]:checked").length;
+  });
+
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest("[data-toggle-sidebar]");
     if (toggle) {

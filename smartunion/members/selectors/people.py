@@ -1,15 +1,40 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import re
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from smartunion.core.crypto import blind_index
 from smartunion.core.normalise import NormaliseError, clean_text, normalise_id_number
 
 from ..models import Person, StaffCategory
+
+# Age bands of the roster filter: code → (lowest age, highest age) inclusive.
+AGE_BANDS: dict[str, tuple[int, int]] = {
+    "-30": (0, 30),
+    "31-40": (31, 40),
+    "41-50": (41, 50),
+    "51-60": (51, 60),
+    "61-": (61, 200),
+}
+INITIALS = re.compile(r"^[a-zA-Z]{1,10}$")
+
+
+def birth_dates_for_ages(low: int, high: int, *, on: dt.date) -> tuple[dt.date, dt.date]:
+    """The birth dates of people aged ``low``..``high`` (inclusive, in whole years) on ``on``."""
+
+    def years_before(years: int) -> dt.date:
+        try:
+            return on.replace(year=on.year - years)
+        except ValueError:  # 29 February
+            return on.replace(year=on.year - years, day=28)
+
+    return years_before(high + 1) + dt.timedelta(days=1), years_before(low)
 
 
 def person_list_for_user(
@@ -19,11 +44,21 @@ def person_list_for_user(
     unit: Any = None,
     category: StaffCategory | None = None,
     sex: str = "",
+    status: str = "",
+    age_band: str = "",
+    join_year: int | None = None,
+    on_staff: bool | None = None,
 ) -> QuerySet[Person]:
-    people = user.scope_for("members.view").filter(Person.objects.select_related("unit", "category"), "unit")
+    """The roster: people in the user's scope with their membership, filtered. Search matches the name,
+    the 工号, or the pinyin initials of the name ("zs" finds 张三)."""
+    people = user.scope_for("members.view").filter(
+        Person.objects.select_related("unit", "category", "membership"), "unit"
+    )
     if search:
         term = clean_text(search)
-        condition = Q(name__icontains=term) | Q(staff_no=term)
+        condition = Q(name__icontains=term) | Q(staff_no=term.upper())
+        if INITIALS.match(term):
+            condition |= Q(name_initials__startswith=term.lower())
         # Finding someone by mobile or ID number tells whose number it is: only for those who may see
         # the numbers. A full ID number is found through its keyed hash (the stored value is encrypted).
         if user.has_unit_perm("members.sensitive.view"):
@@ -37,12 +72,21 @@ def person_list_for_user(
         people = people.filter(category=category)
     if sex:
         people = people.filter(sex=sex)
+    if status:
+        people = people.filter(membership__status=status)
+    if age_band in AGE_BANDS:
+        earliest, latest = birth_dates_for_ages(*AGE_BANDS[age_band], on=timezone.localdate())
+        people = people.filter(birth_date__range=(earliest, latest))
+    if join_year:
+        people = people.filter(membership__joined_on__year=join_year)
+    if on_staff is not None:
+        people = people.filter(is_active=on_staff)
     return people
 
 
 def person_get_for_user(*, user: Any, pk: Any) -> Person:
     try:
-        return person_list_for_user(user=user).select_related("user").get(pk=pk)
+        return person_list_for_user(user=user).select_related("user", "membership__unit").get(pk=pk)
     except (Person.DoesNotExist, ValueError):
         raise Http404 from None
 

@@ -17,7 +17,8 @@ from smartunion.core.tables import Column, Table, render_table
 from smartunion.organisations import selectors as org_selectors
 
 from .. import selectors, services
-from ..forms import PersonFilterForm
+from ..forms.membership import BULK_ACTIONS, RosterFilterForm
+from ..models import Membership
 
 
 def _person_url(person: Any) -> str:
@@ -31,6 +32,21 @@ class PersonTable(Table):
         Column("sex", gettext_lazy("Sex"), value="get_sex_display", width=6),
         Column("unit", gettext_lazy("Unit"), value="unit.name", sort="unit__path", width=24),
         Column("category", gettext_lazy("Staff category"), value="category.name", width=10),
+        Column(
+            "status",
+            gettext_lazy("Membership"),
+            value="membership.get_status_display",
+            sort="membership__status",
+            width=10,
+        ),
+        Column(
+            "joined_on",
+            gettext_lazy("Joined on"),
+            value="membership.joined_on",
+            sort="membership__joined_on",
+            width=12,
+        ),
+        Column("card_no", gettext_lazy("Member card number"), value="membership.card_no", on_screen=False),
         Column(
             "birth_date",
             gettext_lazy("Birth date"),
@@ -58,50 +74,91 @@ class PersonTable(Table):
         Column("grade_salary", gettext_lazy("Grade salary"), on_screen=False),
     ]
     default_sort = "staff_no"
-    export_name = gettext_lazy("Staff list")
+    export_name = gettext_lazy("Member roster")
+
+
+class SelectablePersonTable(PersonTable):
+    selectable = True
+
+
+def roster_filters(form: RosterFilterForm) -> dict[str, Any]:
+    if not form.is_valid():
+        return {}
+    data = form.cleaned_data
+    return {
+        "search": data["q"],
+        "unit": data["unit"],
+        "category": data["category"],
+        "sex": data["sex"],
+        "status": data["status"],
+        "age_band": data["age_band"],
+        "join_year": data["join_year"],
+        "on_staff": {"yes": True, "no": False}.get(data["on_staff"]),
+    }
 
 
 @require_perm("members.view")
 def person_list(request: AuthenticatedRequest) -> HttpResponseBase:
+    """The roster of the officer's subtree: staff and their membership, filtered, with bulk actions."""
     units = org_selectors.unit_choices_for_user(user=request.user, perm="members.view")
-    form = PersonFilterForm(
+    form = RosterFilterForm(
         request.GET or None, units=units, sensitive=request.user.has_unit_perm("members.sensitive.view")
     )
-    filters: dict[str, Any] = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = {
-            "search": data["q"],
-            "unit": data["unit"],
-            "category": data["category"],
-            "sex": data["sex"],
-        }
-    people = selectors.person_list_for_user(user=request.user, **filters)
+    people = selectors.person_list_for_user(user=request.user, **roster_filters(form))
+    can_bulk = request.user.has_unit_perm("members.membership.manage")
+    table = (SelectablePersonTable if can_bulk else PersonTable)(request, people)
     return render_table(
         request,
-        PersonTable(request, people),
+        table,
         "members/person_list.html",
         {
             "form": form,
             "can_import": request.user.has_unit_perm("members.import"),
-            "breadcrumbs": [(_("Staff"), "")],
-            "empty_title": _("No staff match"),
-            "empty_hint": _("Clear the filters, or import the staff list from Excel."),
+            "can_bulk": can_bulk,
+            "bulk_actions": BULK_ACTIONS,
+            "statuses": Membership.Status,
+            "breadcrumbs": [(_("Member roster"), "")],
+            "empty_title": _("No one matches"),
+            "empty_hint": _("Clear the filters, or import the HR roster from Excel."),
         },
-        export_title=_("Staff list"),
+        export_title=_("Member roster"),
     )
 
 
 @require_perm("members.view")
 def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_for_user(user=request.user, pk=pk)
+    membership = person.membership
+    user = request.user
+    can_manage = user.has_unit_perm("members.membership.manage", membership.unit)
+    status = membership.status
+    actions: list[tuple[str, str]] = []
+    if can_manage:
+        if status in Membership.IN_SERVICE_STATUSES:
+            actions.append(("retain", _("Retain membership")))
+        if status == Membership.Status.RETAINED and membership.retained_reason != "retired":
+            actions.append(("resume", _("Resume membership")))
+        if status in Membership.MEMBER_STATUSES:
+            actions += [("move", _("Move to another unit")), ("transfer_out", _("Transfer out"))]
+            actions.append(("withdraw", _("Withdraw")))
+        if status in Membership.MAY_APPLY_STATUSES:
+            actions.append(("transfer_in", _("Transfer in (introduction letter)")))
+    if status in Membership.MEMBER_STATUSES and user.has_unit_perm(
+        "members.membership.expel", membership.unit
+    ):
+        actions.append(("expel", _("Expel")))
     return render(
         request,
         "members/person_detail.html",
         {
             "person": person,
-            "can_reveal": request.user.has_unit_perm("members.sensitive.view", person.unit),
-            "breadcrumbs": [(_("Staff"), reverse("members:person_list")), (person.name, "")],
+            "membership": membership,
+            "timeline": selectors.membership.membership_timeline(membership),
+            "transfers": selectors.membership.membership_transfers(membership),
+            "actions": actions,
+            "can_mark_left": person.is_active and user.has_unit_perm("members.edit", person.unit),
+            "can_reveal": user.has_unit_perm("members.sensitive.view", person.unit),
+            "breadcrumbs": [(_("Member roster"), reverse("members:person_list")), (person.name, "")],
         },
     )
 
