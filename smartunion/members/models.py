@@ -314,7 +314,11 @@ class JoiningCeremony(TimeStampedModel):
     title = models.CharField(_("title"), max_length=100)
     approval_ref = models.CharField(_("approval"), max_length=100)  # e.g. 校工会委员会 2026-09-10 会议
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,  # None: recorded by the system (a data migration from a former system)
+        related_name="+",
     )
     people = models.ManyToManyField(Person, verbose_name=_("new members"), related_name="+")
 
@@ -342,7 +346,11 @@ class MembershipTransfer(TimeStampedModel):
     original_joined_on = models.DateField(_("originally joined on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,  # None: recorded by the system
+        related_name="+",
     )
 
     class Meta:
@@ -514,6 +522,11 @@ class DuesCharge(models.Model):
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="dues")
     unit = models.ForeignKey(
         "organisations.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The salary items as they were that month, so the frozen sheet reads as it was sent to payroll.
+    post_salary = models.DecimalField(_("post salary"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    grade_salary = models.DecimalField(
+        _("grade salary"), max_digits=12, decimal_places=2, default=Decimal("0")
     )
     base = models.DecimalField(_("base"), max_digits=12, decimal_places=2)
     amount = models.DecimalField(_("dues"), max_digits=12, decimal_places=2)
