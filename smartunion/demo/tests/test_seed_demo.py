@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -72,3 +73,27 @@ def test_same_seed_same_people(db: Any) -> None:
     assert names[0][0] == "100001"
     regenerated = Generator(5).people(300)
     assert [(p.staff_no, p.name, p.branch) for p in regenerated] == names
+
+
+def test_seed_demo_gives_memberships_with_history(db: Any) -> None:
+    from smartunion.members.models import FamilyMember, Membership, MembershipEvent
+
+    out = io.StringIO()
+    call_command("seed_demo", members=300, seed=3, stdout=out)
+    assert Membership.objects.count() == Person.objects.count()
+    members = Membership.objects.filter(status__in=Membership.MEMBER_STATUSES)
+    assert members.count() > 200
+    assert not members.filter(card_no__isnull=True).exists()
+    assert MembershipEvent.objects.filter(kind="card_issued").count() >= members.count()
+    # Retirees keep a retained membership; this year's new hires are partly still to join.
+    assert Membership.objects.filter(status="retained", person__category__is_retired=True).exists()
+    assert Membership.objects.filter(status="none", person__hire_date__year=2026).exists()
+    member_login = Person.objects.get(staff_no="100001")
+    assert member_login.membership.status == "full" and member_login.membership.card_no
+    assert "待入会" in out.getvalue()
+    # Children under 14 are only recorded with the guardian's consent.
+    children = FamilyMember.objects.filter(relation="child")
+    assert children.exists()
+    for child in children:
+        age = (dt.date(2026, 9, 1) - child.birth_date).days // 365
+        assert (child.guardian_consent_at is not None) == (age < 14)

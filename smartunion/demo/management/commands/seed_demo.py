@@ -22,12 +22,22 @@ from smartunion.core.audit import audit
 from smartunion.core.crypto import blind_index
 from smartunion.demo import data
 from smartunion.demo.generators import REFERENCE_DATE, Generator, PersonSpec
-from smartunion.members.models import Person, StaffCategory
+from smartunion.demo.memberships import seed_families, seed_lifecycle_examples, seed_memberships
+from smartunion.members.models import Membership, Person, StaffCategory
 from smartunion.organisations import services as org_services
 from smartunion.organisations.models import OrgUnit, PositionKind, UnitKind
 
 BATCH = 2000
 MIN_MEMBERS = 300
+OFFICER_ROLES = [
+    role_codes.SUBUNION_CHAIR,
+    role_codes.SUBUNION_COMMITTEE,
+    role_codes.UNION_STAFF,
+    role_codes.UNION_CHAIR,
+    role_codes.HANDLING_OFFICE,
+    role_codes.AUDITOR,
+    role_codes.SYSADMIN,
+]
 
 
 class Command(BaseCommand):
@@ -67,6 +77,26 @@ class Command(BaseCommand):
             by_branch = self.create_people(people, branches)
             self.stdout.write(f"people and accounts: {len(people)} ({time.monotonic() - started:.1f}s)")
             self.create_officers(root, branches, by_branch)
+            everyone = [p for people in by_branch.values() for p in people]
+            statuses = seed_memberships(everyone, seed=options["seed"])
+            families = seed_families(everyone, seed=options["seed"])
+            self.stdout.write(
+                f"memberships: {sum(statuses.values())} ({statuses.get('full', 0)} full members), family members: "
+                f"{families} ({time.monotonic() - started:.1f}s)"
+            )
+            self.settle_demo_logins()
+            staff = RoleAssignment.objects.filter(role__code=role_codes.UNION_STAFF).order_by(
+                "user__staff_no"
+            )
+            first_branch = next(iter(branches.values()))
+            seed_lifecycle_examples(
+                actor=staff.first().user if staff.exists() else None,  # type: ignore[union-attr]
+                branch_people=list(
+                    Person.objects.filter(unit__path__startswith=first_branch.path)
+                    .select_related("membership", "category", "unit")
+                    .order_by("staff_no")
+                ),
+            )
             audit(
                 actor=None,
                 action="demo.seeded",
@@ -242,6 +272,50 @@ class Command(BaseCommand):
             for group in branch.children.all():
                 appoint(pick(name), group, "组长", None)
 
+    def settle_demo_logins(self) -> None:
+        """The member login shows a full member with a card; the new-hire login is still to join."""
+        logins = {login for _, login, _ in self.demo_logins()}
+        member_login = self.demo_logins()[0][1] if self.demo_logins() else None
+        person = Person.objects.filter(staff_no=member_login).select_related("membership").first()
+        if person is not None and person.membership.status != Membership.Status.FULL:
+            joined = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - 3)
+            Membership.objects.filter(pk=person.membership.pk).update(
+                status=Membership.Status.FULL,
+                joined_on=joined,
+                status_since=joined,
+                card_no=f"{joined:%Y}{person.membership.pk:07d}",
+            )
+        plain = (
+            Person.objects.filter(unit__code="01", category__is_eligible=True)
+            .exclude(staff_no__in=logins)
+            .exclude(user__role_assignments__role__code__in=OFFICER_ROLES)
+            .select_related("membership")
+        )
+        newcomer = (
+            plain.filter(hire_date__year=REFERENCE_DATE.year).order_by("staff_no").first()
+            or plain.order_by("-staff_no").first()
+        )
+        if newcomer is not None:
+            Person.objects.filter(pk=newcomer.pk).update(hire_date=REFERENCE_DATE.replace(month=7, day=1))
+            Membership.objects.filter(pk=newcomer.membership.pk).update(
+                status=Membership.Status.NONE, joined_on=None, status_since=None, card_no=None
+            )
+            newcomer.membership.events.all().delete()
+
+    def newcomer_login(self) -> tuple[str, str] | None:
+        person = (
+            Person.objects.filter(
+                unit__code="01",
+                hire_date__year=REFERENCE_DATE.year,
+                membership__status=Membership.Status.NONE,
+            )
+            .exclude(user__role_assignments__role__code__in=OFFICER_ROLES)
+            .select_related("unit")
+            .order_by("staff_no")
+            .first()
+        )
+        return (person.staff_no, f"{person.name} @ {person.unit.name}") if person else None
+
     def demo_logins(self) -> list[tuple[str, str, str]]:
         """(role name, login, where) for the first holder of each seeded role."""
         logins = []
@@ -264,3 +338,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for every account: {data.DEMO_PASSWORD}):")
         for role, login, who in self.demo_logins():
             self.stdout.write(f"  {role:<8} {login:<10} {who}")
+        newcomer = self.newcomer_login()
+        if newcomer is not None:
+            self.stdout.write(f"  {'新入职（待入会）':<8} {newcomer[0]:<10} {newcomer[1]}")
