@@ -30,6 +30,7 @@ from smartunion.accounts.models import LoginAttempt, Role
 from smartunion.core.models import ImportJob
 from smartunion.members import services as member_services
 from smartunion.members.models import StaffCategory
+from smartunion.members.tests import matrix_joining as joining
 from smartunion.notifications.models import Notification
 from smartunion.organisations import services as org_services
 from smartunion.organisations.models import PositionKind
@@ -78,6 +79,9 @@ AUDIT_VIEWERS = {"union_staff", "union_chair", "auditor", "sysadmin"}
 UNIT_IMPORTERS = {"union_staff", "sysadmin"}
 CONSOLE_USERS = set(ROLES) - {"member"}
 NOBODY: set[str] = set()
+APPLICATION_REVIEWERS = {"subunion_chair", "subunion_committee"}
+APPLICATION_APPROVERS = {"union_staff", "union_chair"}
+APPLICATION_HANDLERS = APPLICATION_REVIEWERS | APPLICATION_APPROVERS
 
 
 @dataclass
@@ -210,6 +214,36 @@ MATRIX: dict[str, Entry] = {
     "members:lapse_list": Entry(allow(MEMBER_VIEWERS, 200, 200)),
     "members:lapse_decide": Entry(allow(MEMBER_VIEWERS), unit_of("lapse")),
     # -- members: joining, card, family, corrections ---------------------------------------------------
+    "members:application_list": Entry(allow(APPLICATION_HANDLERS, 200, 200)),
+    "members:application_detail": Entry(allow(APPLICATION_HANDLERS), unit_of("application")),
+    "members:application_review": Entry(
+        {**allow(APPLICATION_REVIEWERS, 302, 404), "union_staff": (403, 403), "union_chair": (403, 403)},
+        unit_of("application"),
+        method="post",
+        data=lambda w, s: {"comment": "同意"},
+    ),
+    "members:application_approve": Entry(
+        allow(APPLICATION_APPROVERS, 302, 404), unit_of("reviewed_application"), method="post"
+    ),
+    # Awaiting the 分工会: its reviewers decide; the school union's approvers are refused by the service.
+    "members:application_reject": Entry(
+        {**allow(APPLICATION_REVIEWERS, 302, 404), "union_staff": (403, 404), "union_chair": (403, 404)},
+        unit_of("application"),
+        method="post",
+        data=lambda w, s: {"reason": "材料不全"},
+    ),
+    "members:correction_list": Entry(allow({"union_staff"}, 200, 200)),
+    "members:correction_detail": Entry(allow({"union_staff"}), unit_of("correction")),
+    "members:card_verify": Entry(allow(MEMBER_VIEWERS, 200, 200)),
+    "members:my_apply": Entry(everyone(200), joining.as_member),
+    "members:my_application": Entry(everyone(200), joining.as_member),
+    "members:my_application_cancel": Entry(everyone(302, 404), joining.with_open_application, method="post"),
+    "members:my_card": Entry(everyone(200), joining.as_member),
+    "members:my_family": Entry(everyone(200), joining.as_member),
+    "members:my_family_add": Entry(everyone(200), joining.as_member),
+    "members:my_family_edit": Entry(everyone(200, 404), joining.my_family_member),
+    "members:my_family_remove": Entry(everyone(302, 404), joining.my_family_member, method="post"),
+    "members:my_corrections": Entry(everyone(200), joining.as_member),
     # -- members: dues and KPIs ------------------------------------------------------------------------
     # -- audit and imports ----------------------------------------------------------------------------
     "core:audit_list": Entry(allow(AUDIT_VIEWERS, 200, 200)),
@@ -304,6 +338,7 @@ def world(tree: SimpleNamespace, make_user: Any) -> SimpleNamespace:
         setattr(world, f"{side}_person", person)
         setattr(world, f"{side}_person_user", person_user)
         # -- members: joining, card, family, corrections (world objects) --
+        joining.build(world, side, unit, make_user)
         # -- members: dues and KPIs (world objects) --
         # -- members: roster, membership lifecycle (world objects) --
         recorder = make_user("union_staff", unit, name=f"{side}记录人")

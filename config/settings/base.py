@@ -187,6 +187,10 @@ SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", "smartunion.notifications.channels.EmailChannel")
 NOTIFICATION_MAX_ATTEMPTS = 5
 
+# 入会 applications are reviewed by the 分工会 and then approved by the 校工会 (domain.md §2.2). Some schools
+# approve in one step: then the school union approves straight from submission.
+MEMBERS_APPLICATION_ONE_STEP = env_bool("MEMBERS_APPLICATION_ONE_STEP")
+
 # Encryption of sensitive personal information (PIPL). The first key encrypts; every key decrypts,
 # so a new key is put first and `manage.py rotate_field_keys` re-encrypts the rows with it.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")

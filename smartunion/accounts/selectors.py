@@ -76,3 +76,12 @@ def user_get_for_admin(*, user: Any, pk: Any) -> User:
 
 def recent_login_attempts(*, user: User, limit: int = 10) -> list[LoginAttempt]:
     return list(LoginAttempt.objects.filter(user=user)[:limit])
+
+
+def users_with_perm_at(*, code: str, unit: Any) -> QuerySet[User]:
+    """Active users who hold ``code`` at ``unit`` (a role at the unit or at one of its ancestors): whom to
+    notify when something at that unit awaits them."""
+    parts = [part for part in unit.path.split("/") if part]
+    paths = ["".join(f"{part}/" for part in parts[: depth + 1]) for depth in range(len(parts))]
+    holders = RoleAssignment.objects.active().filter(role__permissions__code=code, unit__path__in=paths)
+    return User.objects.filter(is_active=True, pk__in=holders.values("user_id")).order_by("pk")

@@ -98,6 +98,51 @@ class MembersConfig(AppConfig):
                 order=20,
             )
         )
+        # -- joining, card, family, corrections
+        audit.register_actions(
+            {
+                "members.family.added": _("Family member added"),
+                "members.family.updated": _("Family member changed"),
+                "members.family.removed": _("Family member removed"),
+                "members.correction.requested": _("Asked to correct HR data"),
+                "members.correction.done": _("Correction request: corrected"),
+                "members.correction.declined": _("Correction request: declined"),
+            }
+        )
+        audit.register_change_labels(
+            {
+                "application": _("Application"),
+                "opinion": _("Sub-union opinion"),
+                "relation": _("Relation"),
+                "school": _("School or kindergarten"),
+                "guardian_consent": _("Guardian consent"),
+                "field": _("What is wrong"),
+                "requested_value": _("Correct value"),
+                "reply": _("Reply"),
+            }
+        )
+        from .views.applications import may_handle_applications
+
+        navigation.console_nav.register(
+            navigation.NavItem(
+                key="members.applications",
+                label=_("Applications to join"),
+                url_name="members:application_list",
+                permission=may_handle_applications,
+                icon="user",
+                group=navigation.GROUP_ORGANISATION,
+                order=22,
+            ),
+            navigation.NavItem(
+                key="members.corrections",
+                label=_("Correction requests"),
+                url_name="members:correction_list",
+                permission="members.corrections.handle",
+                icon="message",
+                group=navigation.GROUP_ORGANISATION,
+                order=28,
+            ),
+        )
         register_portal_blocks()
         from smartunion.organisations.merging import register_merge_handler
 

@@ -1,6 +1,9 @@
 from django.urls import path
 
+from .views import applications as applications_views
+from .views import corrections as corrections_views
 from .views import people as people_views
+from .views import portal as portal_views
 
 app_name = "members"
 
@@ -8,4 +11,22 @@ urlpatterns = [
     path("", people_views.person_list, name="person_list"),
     path("<int:pk>/", people_views.person_detail, name="person_detail"),
     path("<int:pk>/reveal-id/", people_views.person_reveal_id, name="person_reveal_id"),
+    # -- joining, card, family, corrections
+    path("applications/", applications_views.application_list, name="application_list"),
+    path("applications/<int:pk>/", applications_views.application_detail, name="application_detail"),
+    path("applications/<int:pk>/review/", applications_views.application_review, name="application_review"),
+    path("applications/<int:pk>/approve/", applications_views.application_approve, name="application_approve"),
+    path("applications/<int:pk>/reject/", applications_views.application_reject, name="application_reject"),
+    path("corrections/", corrections_views.correction_list, name="correction_list"),
+    path("corrections/<int:pk>/", corrections_views.correction_detail, name="correction_detail"),
+    path("card/verify/", portal_views.card_verify, name="card_verify"),
+    path("me/apply/", portal_views.my_apply, name="my_apply"),
+    path("me/application/", portal_views.my_application, name="my_application"),
+    path("me/application/cancel/", portal_views.my_application_cancel, name="my_application_cancel"),
+    path("me/card/", portal_views.my_card, name="my_card"),
+    path("me/family/", portal_views.my_family, name="my_family"),
+    path("me/family/add/", portal_views.my_family_add, name="my_family_add"),
+    path("me/family/<int:pk>/", portal_views.my_family_edit, name="my_family_edit"),
+    path("me/family/<int:pk>/remove/", portal_views.my_family_remove, name="my_family_remove"),
+    path("me/corrections/", portal_views.my_corrections, name="my_corrections"),
 ]
