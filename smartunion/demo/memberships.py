@@ -18,6 +18,7 @@ from smartunion.members.models import (
     MembershipEvent,
     Person,
 )
+from smartunion.members.services.membership import card_number
 
 from . import data
 from .generators import REFERENCE_DATE
@@ -77,6 +78,7 @@ def seed_memberships(people: list[Person], *, seed: int) -> dict[str, int]:
                     joined_on=joined,
                     status_since=since,
                     retained_reason="retired" if status == Status.RETAINED else "",
+                    card_no=card_number(joined, person.pk) if joined else None,
                 )
             )
             counts[status] = counts.get(status, 0) + 1
@@ -85,7 +87,6 @@ def seed_memberships(people: list[Person], *, seed: int) -> dict[str, int]:
         for membership in memberships:
             if membership.joined_on is None:
                 continue
-            membership.card_no = f"{membership.joined_on:%Y}{membership.pk:07d}"
             events.append(
                 MembershipEvent(
                     membership=membership,
@@ -119,9 +120,6 @@ def seed_memberships(people: list[Person], *, seed: int) -> dict[str, int]:
                         note="退休" if kind == Kind.RETAINED else "",
                     )
                 )
-        Membership.objects.bulk_update(
-            [m for m in memberships if m.joined_on is not None], ["card_no"], batch_size=BATCH
-        )
         MembershipEvent.objects.bulk_create(events, batch_size=BATCH)
     return counts
 

@@ -108,11 +108,16 @@ def _joined_status(person: Person) -> str:
     return Status.TEMPORARY if person.category.member_type == "temporary" else Status.FULL
 
 
+def card_number(joined_on: dt.date, person_id: int) -> str:
+    return f"{joined_on:%Y}{person_id:07d}"
+
+
 def assign_card(membership: Membership, *, actor: Any, on: dt.date) -> None:
-    """会员证号: the join year and the record's number — unique without a counter to race on."""
+    """会员证号: the join year and the person's record number — unique without a counter to race on, and
+    computable in bulk (the demo, a migration from a former system)."""
     if membership.card_no:
         return
-    membership.card_no = f"{on:%Y}{membership.pk:07d}"
+    membership.card_no = card_number(on, membership.person_id)
     membership.save(update_fields=["card_no", "updated_at"])
     MembershipEvent.objects.create(
         membership=membership,

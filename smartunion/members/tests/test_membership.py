@@ -54,7 +54,7 @@ def test_transfer_in_keeps_the_original_join_date_and_issues_a_card(member: Any)
     membership = member.membership
     assert membership.status == Status.FULL
     assert membership.joined_on == dt.date(2015, 7, 1)
-    assert membership.card_no == f"{TODAY:%Y}{membership.pk:07d}"
+    assert membership.card_no == f"{TODAY:%Y}{member.pk:07d}"
     kinds = list(membership.events.values_list("kind", flat=True))
     assert set(kinds) == {MembershipEvent.Kind.TRANSFERRED_IN, MembershipEvent.Kind.CARD_ISSUED}
     entry = AuditEntry.objects.get(action="members.membership.transferred_in")

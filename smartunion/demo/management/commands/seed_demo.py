@@ -24,6 +24,7 @@ from smartunion.demo import data
 from smartunion.demo.generators import REFERENCE_DATE, Generator, PersonSpec
 from smartunion.demo.memberships import seed_families, seed_lifecycle_examples, seed_memberships
 from smartunion.members.models import Membership, Person, StaffCategory
+from smartunion.members.services.membership import card_number
 from smartunion.organisations import services as org_services
 from smartunion.organisations.models import OrgUnit, PositionKind, UnitKind
 
@@ -283,7 +284,7 @@ class Command(BaseCommand):
                 status=Membership.Status.FULL,
                 joined_on=joined,
                 status_since=joined,
-                card_no=f"{joined:%Y}{person.membership.pk:07d}",
+                card_no=card_number(joined, person.pk),
             )
         plain = (
             Person.objects.filter(unit__code="01", category__is_eligible=True)
