@@ -30,6 +30,7 @@ from smartunion.accounts.models import LoginAttempt, Role
 from smartunion.core.models import ImportJob
 from smartunion.members import services as member_services
 from smartunion.members.models import StaffCategory
+from smartunion.members.tests import matrix_dues as dues
 from smartunion.members.tests import matrix_joining as joining
 from smartunion.notifications.models import Notification
 from smartunion.organisations import services as org_services
@@ -245,6 +246,16 @@ MATRIX: dict[str, Entry] = {
     "members:my_family_remove": Entry(everyone(302, 404), joining.my_family_member, method="post"),
     "members:my_corrections": Entry(everyone(200), joining.as_member),
     # -- members: dues and KPIs ------------------------------------------------------------------------
+    "members:dues_sheet": Entry(allow(MEMBER_VIEWERS, 200, 200)),
+    "members:dues_rules": Entry(allow(MEMBER_VIEWERS, 200, 200)),
+    # The rule and the monthly record are school-wide: union staff held at a sub-union are refused.
+    "members:dues_rule_new": Entry(allow(NOBODY)),
+    "members:dues_month_record": Entry(allow(NOBODY), method="post", data=dues.month_data),
+    "members:dues_charge_paid": Entry(
+        allow({"union_staff"}, 302, 404), unit_of("charge"), method="post", data=lambda w, s: {"paid": "0"}
+    ),
+    "members:kpi_overview": Entry(allow(MEMBER_VIEWERS, 200, 200)),
+    "members:kpi_people": Entry(allow(MEMBER_VIEWERS, 200, 200), query="?kpi=join_rate&group=eligible"),
     # -- audit and imports ----------------------------------------------------------------------------
     "core:audit_list": Entry(allow(AUDIT_VIEWERS, 200, 200)),
     "core:import_list": Entry(allow(UNIT_IMPORTERS, 200, 200)),
@@ -340,6 +351,7 @@ def world(tree: SimpleNamespace, make_user: Any) -> SimpleNamespace:
         # -- members: joining, card, family, corrections (world objects) --
         joining.build(world, side, unit, make_user)
         # -- members: dues and KPIs (world objects) --
+        dues.build(world, side, unit)
         # -- members: roster, membership lifecycle (world objects) --
         recorder = make_user("union_staff", unit, name=f"{side}记录人")
         joiner = member_services.person_create(

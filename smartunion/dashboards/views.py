@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -37,6 +39,7 @@ def console_home(request: AuthenticatedRequest) -> HttpResponse:
             }
         )
     composition = None
+    kpis: list[dict[str, Any]] = []
     if user.has_unit_perm("members.view"):
         stats.append(
             {
@@ -46,11 +49,43 @@ def console_home(request: AuthenticatedRequest) -> HttpResponse:
             }
         )
         composition = member_selectors.staff_composition(user=user)
+        kpis = _membership_kpis(user)
     return render(
         request,
         "dashboards/console_home.html",
-        {"stats": stats, "composition": composition},
+        {"stats": stats, "composition": composition, "kpis": kpis},
     )
+
+
+def _membership_kpis(user: Any) -> list[dict[str, Any]]:
+    """入会率 today and 新进教职工入会率 this year in the user's scope, each against the 100 % target."""
+    overview = reverse("members:kpi_overview")
+    rate = member_selectors.kpis.join_rate(user=user)
+    start, end = member_selectors.kpis.default_period()
+    hires = member_selectors.kpis.new_hire_join_rate(user=user, start=start, end=end)
+    people = reverse("members:kpi_people")
+    return [
+        {
+            "key": "join_rate",
+            "title": _("Membership rate"),
+            "report": rate,
+            "numerator_label": _("members"),
+            "denominator_label": _("eligible staff"),
+            "gap_label": _("not members"),
+            "gap_url": f"{people}?kpi=join_rate&group=non_members",
+            "url": overview,
+        },
+        {
+            "key": "new_hires",
+            "title": _("New staff membership rate, %(year)s") % {"year": start.year},
+            "report": hires,
+            "numerator_label": _("joined in time"),
+            "denominator_label": _("new hires"),
+            "gap_label": _("not joined in time"),
+            "gap_url": f"{people}?kpi=new_hires&group=not_joined&start={start}&end={end}",
+            "url": overview,
+        },
+    ]
 
 
 @login_required

@@ -143,6 +143,51 @@ class MembersConfig(AppConfig):
                 order=28,
             ),
         )
+        # -- dues and KPIs
+        audit.register_actions(
+            {
+                "members.dues.rule_set": _("Dues rule set"),
+                "members.dues.rule_changed": _("Dues rule changed"),
+                "members.dues.month_recorded": _("Month of dues recorded as deducted"),
+                "members.dues.charge_unpaid": _("Dues marked as not deducted"),
+                "members.dues.charge_paid": _("Dues marked as deducted again"),
+            }
+        )
+        audit.register_change_labels(
+            {
+                "month": _("Month"),
+                "members": _("Members"),
+                "total": _("Total"),
+                "rule": _("Dues rule"),
+                "amount": _("Dues"),
+                "paid": _("Deducted"),
+            }
+        )
+        navigation.console_nav.register(
+            navigation.NavItem(
+                key="members.dues",
+                label=_("Dues"),
+                url_name="members:dues_sheet",
+                permission="members.dues.view",
+                icon="key",
+                group=navigation.GROUP_ORGANISATION,
+                order=26,
+            ),
+            navigation.NavItem(
+                key="members.kpis",
+                label=_("Membership rates"),
+                url_name="members:kpi_overview",
+                permission="members.view",
+                icon="chart",
+                group=navigation.GROUP_ORGANISATION,
+                order=27,
+            ),
+        )
+        from .services.dues import dues_rule_ensure_default
+
+        post_migrate.connect(
+            dues_rule_ensure_default, sender=self, dispatch_uid="smartunion_members_dues_rule"
+        )
         register_portal_blocks()
         from smartunion.organisations.merging import register_merge_handler
 

@@ -2,6 +2,8 @@ from django.urls import path
 
 from .views import applications as applications_views
 from .views import corrections as corrections_views
+from .views import dues as dues_views
+from .views import kpis as kpis_views
 from .views import people as people_views
 from .views import portal as portal_views
 
@@ -11,6 +13,14 @@ urlpatterns = [
     path("", people_views.person_list, name="person_list"),
     path("<int:pk>/", people_views.person_detail, name="person_detail"),
     path("<int:pk>/reveal-id/", people_views.person_reveal_id, name="person_reveal_id"),
+    # -- dues and KPIs
+    path("dues/", dues_views.dues_sheet, name="dues_sheet"),
+    path("dues/record/", dues_views.dues_month_record, name="dues_month_record"),
+    path("dues/charges/<int:pk>/paid/", dues_views.dues_charge_paid, name="dues_charge_paid"),
+    path("dues/rules/", dues_views.dues_rules, name="dues_rules"),
+    path("dues/rules/new/", dues_views.dues_rule_new, name="dues_rule_new"),
+    path("kpis/", kpis_views.kpi_overview, name="kpi_overview"),
+    path("kpis/people/", kpis_views.kpi_people, name="kpi_people"),
     # -- joining, card, family, corrections
     path("applications/", applications_views.application_list, name="application_list"),
     path("applications/<int:pk>/", applications_views.application_detail, name="application_detail"),
