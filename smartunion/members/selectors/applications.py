@@ -31,7 +31,7 @@ def application_list_for_user(
     sub-union, where the user reviews), "approve" (awaiting the school union, where the user approves),
     "decided" (approved, rejected or withdrawn), or "" for all."""
     review_scope, approve_scope = user.scope_for(REVIEW), user.scope_for(APPROVE)
-    base = App.objects.select_related("person__category", "unit", "person__membership")
+    base = App.objects.select_related("person__category", "unit__parent", "person__membership")
     if stage == "review":
         applications = review_scope.filter(base, "unit").filter(status=App.Status.SUBMITTED)
     elif stage == "approve":
@@ -78,7 +78,12 @@ def application_counts_for_user(*, user: Any) -> dict[str, int]:
 
 
 def application_latest_of_person(person: Person) -> MembershipApplication | None:
-    return App.objects.filter(person=person).select_related("unit").order_by("-created_at", "-pk").first()
+    return (
+        App.objects.filter(person=person)
+        .select_related("unit__parent")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 def membership_timeline(person: Person, *, limit: int = 50) -> list[MembershipEvent]:

@@ -326,3 +326,16 @@ def test_another_units_application_is_not_found(client: Any, w: SimpleNamespace)
     response = client.post(f"/console/members/applications/{application.pk}/review/")
     assert response.status_code == 404
     assert status_of(w.person) == Membership.Status.APPLYING
+
+
+def test_the_queue_reads_a_bounded_number_of_queries(
+    client: Any, w: SimpleNamespace, make_person: Any, make_user: Any, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(12):
+        user = make_user(name=f"新人{n}")
+        submit(w, actor=user, person=make_person(unit=w.tree.a1, user=user))
+    client.force_login(w.reviewer)
+    with django_assert_max_num_queries(14):
+        page = client.get("/console/members/applications/").content.decode()
+    assert page.count("/console/members/applications/") >= 12
+    assert "机械工程学院 · 第一工会小组" in page  # a 小组 is named with its 分工会

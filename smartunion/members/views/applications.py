@@ -62,6 +62,14 @@ def require_any_perm(
     return decorator
 
 
+def unit_full_name(unit: Any) -> str:
+    """A 小组 with its 分工会 ("机械工程学院 · 第一工会小组"): every college has a 第一工会小组."""
+    parent = unit.parent
+    if parent is not None and parent.parent_id is not None:
+        return f"{parent.name} · {unit.name}"
+    return str(unit.name)
+
+
 def _detail_url(application: Any) -> str:
     return reverse("members:application_detail", args=[application.pk])
 
@@ -90,7 +98,13 @@ class ApplicationTable(Table):
             sort="person__staff_no",
             width=12,
         ),
-        Column("unit", gettext_lazy("Sub-union"), value="unit.name", sort="unit__path", width=24),
+        Column(
+            "unit",
+            gettext_lazy("Sub-union"),
+            value=lambda a: unit_full_name(a.unit),
+            sort="unit__path",
+            width=30,
+        ),
         Column("category", gettext_lazy("Staff category"), value="person.category.name", width=10),
         Column(
             "political_status",
@@ -182,6 +196,7 @@ def _detail_context(request: AuthenticatedRequest, application: MembershipApplic
     steps = _steps(application, one_step)
     return {
         "application": application,
+        "unit_name": unit_full_name(application.unit),
         "person": person,
         "masked": {
             "id_number": mask_id_number(person.id_number) if person.id_number else "",

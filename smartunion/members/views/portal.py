@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_POST
 from smartunion.core.forms_support import apply_validation_error
 from smartunion.core.http import AuthenticatedRequest
 from smartunion.core.permissions import require_perm
+from smartunion.organisations import selectors as org_selectors
 
 from ..forms.applications import ApplicationForm
 from ..forms.portal import CorrectionForm, FamilyForm
@@ -36,7 +38,7 @@ from ..services import applications as app_services
 from ..services import corrections as correction_services
 from ..services import family as family_services
 from ..services import membership as membership_services
-from .applications import _steps
+from .applications import _steps, unit_full_name
 
 App = MembershipApplication
 PersonView = Callable[..., HttpResponseBase]
@@ -103,6 +105,7 @@ def my_application(request: AuthenticatedRequest, person: Person) -> HttpRespons
             person=person,
             application=application,
             steps=_steps(application, app_services.one_step()) if application else [],
+            unit_name=unit_full_name(application.unit) if application else "",
             may_apply_again=not app_services.may_apply(person),
         ),
     )
@@ -126,10 +129,15 @@ def my_application_cancel(request: AuthenticatedRequest, person: Person) -> Http
 # -- the member card ----------------------------------------------------------------------------------
 
 
-def card_qr_svg(request: AuthenticatedRequest, membership: Membership) -> str:
-    """The card's QR code as inline SVG: the verify address with the signed token — no personal data."""
+def card_verify_url(request: Any, membership: Membership) -> str:
+    """What the card's QR code carries: the scanner's address with the signed token — no personal data."""
     token = membership_services.card_token(membership)
-    url = request.build_absolute_uri(reverse("members:card_verify")) + "?t=" + token
+    return request.build_absolute_uri(reverse("members:card_verify")) + "?" + urlencode({"t": token})
+
+
+def card_qr_svg(request: Any, membership: Membership) -> str:
+    """The card's QR code as inline SVG, drawn on the server (no script, works offline once loaded)."""
+    url = card_verify_url(request, membership)
     return str(segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#1f2329", omitsize=True))
 
 
@@ -145,6 +153,9 @@ def my_card(request: AuthenticatedRequest, person: Person) -> HttpResponse:
             membership=membership,
             has_card=has_card,
             qr_svg=card_qr_svg(request, membership) if has_card else "",
+            verify_url=card_verify_url(request, membership) if has_card else "",
+            union_name=org_selectors.ancestors(membership.unit, include_self=True)[0].name,
+            unit_name=unit_full_name(membership.unit),
             may_apply=not app_services.may_apply(person),
         ),
     )
@@ -167,6 +178,7 @@ def card_verify(request: AuthenticatedRequest) -> HttpResponse:
             "token_given": bool(token),
             "membership": membership,
             "valid": membership is not None and membership.is_member,
+            "unit_name": unit_full_name(membership.unit) if membership is not None else "",
             "back_url": reverse("dashboards:portal_home"),
         },
     )
