@@ -42,7 +42,9 @@ class MembersConfig(AppConfig):
             PermissionSpec(
                 "members.application.review",
                 _("Review applications to join (sub-union step)"),
-                ("subunion_chair", "subunion_committee"),
+                # The union office holds it too: it may act for a sub-union, and it must hold every
+                # permission of the roles it grants.
+                ("subunion_chair", "subunion_committee", "union_staff", "union_chair"),
             ),
             PermissionSpec(
                 "members.application.approve",
@@ -90,7 +92,7 @@ class MembersConfig(AppConfig):
         navigation.console_nav.register(
             navigation.NavItem(
                 key="members",
-                label=_("Staff"),
+                label=_("Member roster"),
                 url_name="members:person_list",
                 permission="members.view",
                 icon="users",

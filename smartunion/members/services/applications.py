@@ -44,9 +44,20 @@ def _locked_application(application: MembershipApplication) -> MembershipApplica
     )
 
 
+def _holders(code: str, application: MembershipApplication) -> Any:
+    holders = account_selectors.users_with_perm_at(code=code, unit=application.unit)
+    if code == "members.application.review":
+        # The school's approvers may act for a sub-union, but are told only when the school's step comes.
+        approvers = account_selectors.users_with_perm_at(
+            code="members.application.approve", unit=application.unit
+        )
+        holders = holders.exclude(pk__in=approvers.values("pk"))
+    return holders
+
+
 def _notify_holders(code: str, application: MembershipApplication, title: str) -> None:
     notify(
-        recipients=account_selectors.users_with_perm_at(code=code, unit=application.unit),
+        recipients=_holders(code, application),
         kind=f"members.application.{application.status}",
         title=title,
         body=_("%(person)s, %(unit)s") % {"person": application.person.name, "unit": application.unit.name},

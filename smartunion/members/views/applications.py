@@ -142,7 +142,8 @@ def application_list(request: AuthenticatedRequest) -> HttpResponseBase:
     stages = [s for s in ("review", "approve") if user.has_unit_perm(REVIEW if s == "review" else APPROVE)]
     stage = request.GET.get("stage", "")
     if stage not in (*stages, "decided", "all"):
-        stage = stages[0] if stages else "all"
+        # The union office also holds the review step (to act for a sub-union); its own queue comes first.
+        stage = "approve" if "approve" in stages else (stages[0] if stages else "all")
     units = org_selectors.unit_choices_for_user(
         user=user, perm=REVIEW if user.has_unit_perm(REVIEW) else APPROVE
     )
