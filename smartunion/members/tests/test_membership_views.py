@@ -196,3 +196,22 @@ def test_mark_left_page(client: Any, chair: Any, make_person: Any, tree: Any) ->
     assert not person.is_active
     body = client.get("/console/members/", {"on_staff": "no"}).content.decode()
     assert person.staff_no in body
+
+
+def test_member_page_shows_the_family_masked_for_sub_union_officers(
+    client: Any, chair: Any, make_person: Any, tree: Any
+) -> None:
+    from smartunion.members.models import FamilyMember
+
+    person = make_person(unit=tree.a)
+    FamilyMember.objects.create(
+        person=person,
+        relation="child",
+        name="王小明",
+        sex="M",
+        birth_date=dt.date(2018, 5, 17),
+        school="附属小学",
+    )
+    body = client.get(f"/console/members/{person.pk}/").content.decode()
+    assert "family-title" in body
+    assert "王小明" not in body and "2018-05-17" not in body and "2018-05" in body

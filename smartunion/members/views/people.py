@@ -158,6 +158,7 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "actions": actions,
             "can_mark_left": person.is_active and user.has_unit_perm("members.edit", person.unit),
             "can_reveal": user.has_unit_perm("members.sensitive.view", person.unit),
+            "family": selectors.family.family_panel_for_officer(user=user, person=person),
             "breadcrumbs": [(_("Member roster"), reverse("members:person_list")), (person.name, "")],
         },
     )
