@@ -105,6 +105,11 @@ class DuesRuleForm(forms.Form):
     # Service error keys → the fields that show them.
     FIELD_OF = {"rate": "rate_percent", "school_share": "school_share_percent"}
 
+    @staticmethod
+    def _plain(value: Decimal) -> str:
+        """50.00 → "50", 0.50 → "0.5" (never "5E+1")."""
+        return format(Decimal(value).normalize(), "f")
+
     @classmethod
     def initial_from(cls, rule: DuesRule | None) -> dict[str, Any]:
         today = timezone.localdate()
@@ -114,11 +119,11 @@ class DuesRuleForm(forms.Form):
         return {
             "effective_from": next_month,
             "base_items": list(rule.base_items),
-            "base_step": rule.base_step,
-            "rate_percent": (Decimal(rule.rate) * 100).normalize(),
-            "precision": str(Decimal(rule.precision).normalize()),
+            "base_step": cls._plain(rule.base_step),
+            "rate_percent": cls._plain(Decimal(rule.rate) * 100),
+            "precision": cls._plain(rule.precision),
             "rounding": rule.rounding,
-            "school_share_percent": (Decimal(rule.school_share) * 100).normalize(),
+            "school_share_percent": cls._plain(Decimal(rule.school_share) * 100),
         }
 
     def service_arguments(self) -> dict[str, Any]:
@@ -137,13 +142,19 @@ class DuesRuleForm(forms.Form):
 
 class KpiFilterForm(forms.Form):
     on = forms.DateField(
-        label=_("Membership rate as of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Membership rate as of"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     start = forms.DateField(
-        label=_("New hires from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("New hires from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("New hires to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("New hires to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     unit = _unit_field()
 

@@ -72,7 +72,8 @@ def _check_school_wide(actor: Any) -> None:
 def dues_rule_ensure_default(**kwargs: Any) -> None:
     """post_migrate: the seeded rule when there is none (again after a flush; never over an edited one)."""
     if not DuesRule.objects.exists():
-        DuesRule.objects.create(**DEFAULT_RULE, note=str(_("Default rule (domain rules §2.5)")))
+        # Seeded data, like the default staff categories, is in the office's language.
+        DuesRule.objects.create(**DEFAULT_RULE, note="默认规则（全总会费标准：月工资0.5%，计算到角）")
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -33,7 +33,6 @@ from ..selectors.dues import DuesSheet, month_start
 
 LINES_PER_PAGE = 50
 SAMPLE_BASES = [Decimal(v) for v in ("2999.99", "4567.89", "6120.00", "8888.88", "12345.67")]
-MONEY = "#,##0.00"
 
 
 def _may_manage_school(user: Any) -> bool:
@@ -53,8 +52,8 @@ def _sheet_url(month: Any, unit: Any = None, page: Any = None) -> str:
 def dues_sheet(request: AuthenticatedRequest) -> HttpResponseBase:
     user = request.user
     units = org_selectors.unit_choices_for_user(user=user, perm="members.dues.view")
-    form = DuesSheetFilterForm(request.GET or None, units=units)
     today = timezone.localdate()
+    form = DuesSheetFilterForm(request.GET or None, units=units, initial={"month": month_start(today)})
     month, unit = month_start(today), None
     if form.is_valid():
         month = form.cleaned_data["month"] or month
@@ -85,6 +84,7 @@ def dues_sheet(request: AuthenticatedRequest) -> HttpResponseBase:
             "is_future": month > month_start(today),
             "recorded_months": selectors.dues.recorded_months(12),
             "base_labels": selectors.dues.rule_base_labels(sheet.rule) if sheet.rule else [],
+            "rate_percent": _plain(sheet.rule.rate * 100) if sheet.rule else "",
             "export_url": f"{_sheet_url(month, unit.pk if unit else None)}&export=xlsx",
             "return_to": request.get_full_path(),
             "breadcrumbs": [(_("Dues"), "")],
@@ -171,7 +171,6 @@ def _export(request: AuthenticatedRequest, sheet: DuesSheet, unit: Any) -> HttpR
             rows=rows(),
             title=title,
             notes=notes,
-            number_formats=dict.fromkeys(range(3, 9), MONEY),
         )
 
     response = xlsx_response(f"{name}-{timezone.localtime():%Y%m%d-%H%M}.xlsx", write)
@@ -188,19 +187,27 @@ def _export(request: AuthenticatedRequest, sheet: DuesSheet, unit: Any) -> HttpR
     return response
 
 
+def _plain(value: Any) -> str:
+    """A stored decimal as people write it: 10.00 → "10", 0.10 → "0.1" (never "1E+1")."""
+    return format(Decimal(value).normalize(), "f")
+
+
+def _rule_facts(rule: DuesRule) -> dict[str, str]:
+    return {
+        "items": " + ".join(selectors.dues.rule_base_labels(rule)),
+        "step": _plain(rule.base_step),
+        "rate": _plain(Decimal(rule.rate) * 100),
+        "precision": _plain(rule.precision),
+        "rounding": str(rule.get_rounding_display()),
+        "share": _plain(Decimal(rule.school_share) * 100),
+    }
+
+
 def _rule_summary(rule: DuesRule) -> str:
     return _(
         "Rule from %(date)s: base = %(items)s, remainder under %(step)s yuan ignored; %(rate)s%% of the base, "
         "rounded to %(precision)s yuan (%(rounding)s); school union %(share)s%%."
-    ) % {
-        "date": date_format(rule.effective_from, "SHORT_DATE_FORMAT"),
-        "items": " + ".join(selectors.dues.rule_base_labels(rule)),
-        "step": Decimal(rule.base_step).normalize(),
-        "rate": (Decimal(rule.rate) * 100).normalize(),
-        "precision": Decimal(rule.precision).normalize(),
-        "rounding": rule.get_rounding_display(),
-        "share": (Decimal(rule.school_share) * 100).normalize(),
-    }
+    ) % {"date": date_format(rule.effective_from, "SHORT_DATE_FORMAT"), **_rule_facts(rule)}
 
 
 @require_perm("members.dues.manage")
@@ -268,6 +275,7 @@ def dues_rules(request: AuthenticatedRequest) -> HttpResponse:
         {
             "rules": [{"rule": rule, "summary": _rule_summary(rule)} for rule in rules],
             "current": current,
+            "facts": _rule_facts(current) if current else {},
             "samples": selectors.dues.sample_dues(current, SAMPLE_BASES) if current else [],
             "can_set": _may_manage_school(request.user),
             "last_recorded": selectors.dues.last_recorded_month(),

@@ -30,9 +30,9 @@ from ..selectors.kpis import JOIN_RATE_GROUPS, NEW_HIRE_GROUPS, RateReport
 
 def _filters(request: AuthenticatedRequest) -> tuple[KpiFilterForm, dict[str, Any]]:
     units = org_selectors.unit_choices_for_user(user=request.user, perm="members.view")
-    form = KpiFilterForm(request.GET or None, units=units)
     start, end = selectors.kpis.default_period()
     values: dict[str, Any] = {"on": timezone.localdate(), "start": start, "end": end, "unit": None}
+    form = KpiFilterForm(request.GET or None, units=units, initial=dict(values))
     if form.is_valid():
         for key in values:
             if form.cleaned_data.get(key):
