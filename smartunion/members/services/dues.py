@@ -156,8 +156,6 @@ def dues_rule_set(*, actor: Any, effective_from: dt.date, **fields: Any) -> Dues
     month already recorded as deducted (those sheets are frozen); a rule set again for the same date
     replaces the one not yet used."""
     _check_school_wide(actor)
-    # Serialised with recording a month, so no month is frozen under a rule being replaced.
-    list(DuesMonth.objects.select_for_update().order_by("-month")[:1])
     values = dues_rule_clean(effective_from=effective_from, **fields)
     rule = DuesRule.objects.select_for_update().filter(effective_from=effective_from).first()
     if rule is None:
@@ -174,6 +172,15 @@ def dues_rule_set(*, actor: Any, effective_from: dt.date, **fields: Any) -> Dues
         changes = {**diff(before, {name: str(getattr(rule, name)) for name in RULE_FIELDS})}
         changes["effective_from"] = effective_from
         action = "members.dues.rule_changed"
+    # Checked again after the write: a month recorded meanwhile (by another office member) wins.
+    if DuesMonth.objects.filter(month__gte=effective_from).exists():
+        raise ValidationError(
+            {
+                "effective_from": _(
+                    "A month from this date was just recorded as deducted: choose a later month."
+                )
+            }
+        )
     audit(actor=actor, action=action, target=rule, changes=changes)
     return rule
 
