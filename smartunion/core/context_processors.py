@@ -15,6 +15,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     context: dict[str, Any] = {"site_name": settings.SMARTUNION_SITE_NAME or _("SmartUnion")}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        context["console_nav"] = SimpleLazyObject(lambda: console_nav.for_user(user))
+        context["console_nav"] = SimpleLazyObject(lambda: console_nav.for_user(user, path=request.path))
         context["has_console"] = SimpleLazyObject(lambda: has_console(user))
     return context

@@ -57,8 +57,10 @@ class ConsoleNav:
     def items(self) -> list[NavItem]:
         return sorted(self._items.values(), key=lambda item: (item.order, item.key))
 
-    def for_user(self, user: Any, current_key: str = "") -> list[dict[str, Any]]:
-        """Visible entries grouped for the sidebar: [{label, entries: [{label, url, icon, active}]}]."""
+    def for_user(self, user: Any, current_key: str = "", path: str = "") -> list[dict[str, Any]]:
+        """Visible entries grouped for the sidebar: [{label, entries: [{label, url, icon, active}]}].
+        The active entry is ``current_key``, or the one whose address is the longest prefix of ``path``
+        (so /console/members/dues/ lights 会费, not 会员名册 as well)."""
         groups: dict[str, list[dict[str, Any]]] = {}
         for item in self.items():
             if not item.visible_to(user):
@@ -72,6 +74,11 @@ class ConsoleNav:
                     "active": item.key == current_key,
                 }
             )
+        if path and not current_key:
+            entries = [entry for group in groups.values() for entry in group]
+            matching = [entry for entry in entries if path.startswith(entry["url"])]
+            if matching:
+                max(matching, key=lambda entry: len(entry["url"]))["active"] = True
         return [
             {"key": group, "label": GROUP_LABELS.get(group, group), "entries": groups[group]}
             for group in GROUP_ORDER

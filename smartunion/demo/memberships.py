@@ -101,14 +101,14 @@ def seed_memberships(people: list[Person], *, seed: int) -> dict[str, int]:
                     membership=membership,
                     kind=Kind.CARD_ISSUED,
                     occurred_on=membership.joined_on,
-                    reference=membership.card_no,
+                    reference=membership.card_no or "",
                 )
             )
             if membership.status in (Status.RETAINED, Status.WITHDRAWN, Status.LAPSED):
                 kind = {
-                    Status.RETAINED: Kind.RETAINED,
-                    Status.WITHDRAWN: Kind.WITHDRAWN,
-                    Status.LAPSED: Kind.LAPSED,
+                    "retained": Kind.RETAINED,
+                    "withdrawn": Kind.WITHDRAWN,
+                    "lapsed": Kind.LAPSED,
                 }[membership.status]
                 events.append(
                     MembershipEvent(

@@ -92,3 +92,14 @@ def test_error_pages_are_in_chinese(client: Any, tree: Any, make_user: Any) -> N
     missing = client.get(f"/console/org/units/{tree.b.pk}/")
     assert missing.status_code == 404
     assert "不存在" in missing.content.decode()
+
+
+def test_sidebar_lights_the_most_specific_entry(client: Any, make_user: Any, tree: Any) -> None:
+    import re
+
+    client.force_login(make_user("union_staff", tree.root))
+    body = client.get("/console/members/dues/").content.decode()
+    active = re.findall(r'class="sidenav-link active" href="([^"]+)"', body)
+    assert active == ["/console/members/dues/"]
+    body = client.get("/console/members/pending/").content.decode()
+    assert re.findall(r'class="sidenav-link active" href="([^"]+)"', body) == ["/console/members/"]
