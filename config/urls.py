@@ -6,7 +6,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:home", permanent=False), name="root"),
     path("", include("smartunion.accounts.urls")),
     path("console/org/", include("smartunion.organisations.urls")),
-    path("console/members/", include("smartunion.members.urls")),
+    path("", include("smartunion.members.urls")),
     path("console/", include("smartunion.core.urls")),
     path("", include("smartunion.dashboards.urls")),
     path("", include("smartunion.notifications.urls")),

@@ -152,7 +152,7 @@ def test_union_staff_imports_a_messy_roster(
     login(page, live_server.url, demo["union_staff"].staff_no, DEMO_PASSWORD)
     page.wait_for_selector("#chart-categories canvas")
     screenshot(page, "console-home-union-staff")
-    page.goto(f"{live_server.url}/console/imports/new/members.people/")
+    page.goto(f"{live_server.url}/console/imports/new/members.roster/")
     screenshot(page, "console-import-upload")
     page.set_input_files("input[type=file]", str(path))
     page.click("#content form button[type=submit]")

@@ -84,12 +84,12 @@ def test_a_new_hire_joins(journey: dict[str, Any], phone: Any, desktop: Any, liv
     _accept_dialogs(page)
     login(page, base, journey["user"].staff_no, DEMO_PASSWORD)
     page.wait_for_url(re.compile(r"/m/$"))
-    assert page.locator('a.m-link-card[href="/console/members/me/apply/"]').count() == 1  # the invitation
+    assert page.locator('a.m-link-card[href="/m/me/apply/"]').count() == 1  # the invitation
     page.click("nav.tabbar >> text=我的")
     page.wait_for_url(re.compile(r"/m/me/$"))
     assert_chinese_renders(page)
     phone_shot(page, "members-join-1-me")
-    page.click('a.button[href="/console/members/me/apply/"]')
+    page.click('a.button[href="/m/me/apply/"]')
     page.wait_for_url(re.compile(r"/me/apply/$"))
     assert page.locator(".charter").count() == 1
     page.select_option("select[name=political_status]", "masses")
@@ -154,7 +154,7 @@ def test_a_new_hire_joins(journey: dict[str, Any], phone: Any, desktop: Any, liv
     page.context.clear_cookies()
     login(page, base, journey["user"].staff_no, DEMO_PASSWORD)
     page.wait_for_url(re.compile(r"/m/$"))
-    assert page.locator('a.m-link-card[href="/console/members/me/apply/"]').count() == 0
+    assert page.locator('a.m-link-card[href="/m/me/apply/"]').count() == 0
     page.click("nav.tabbar >> text=我的")
     page.wait_for_url(re.compile(r"/m/me/$"))
     assert membership.card_no in page.locator(".mini-card").inner_text()

@@ -48,10 +48,10 @@ def join(w: SimpleNamespace) -> Membership:
 
 def test_apply_page_shows_the_charter_and_refuses_without_consent(client: Any, w: SimpleNamespace) -> None:
     client.force_login(w.user)
-    page = client.get("/console/members/me/apply/").content.decode()
+    page = client.get("/m/me/apply/").content.decode()
     assert "《中国工会章程》" in page and 'name="charter_consent"' in page
     response = client.post(
-        "/console/members/me/apply/", {"political_status": "masses", "statement": STATEMENT}
+        "/m/me/apply/", {"political_status": "masses", "statement": STATEMENT}
     )
     assert response.status_code == 200
     assert "field-error" in response.content.decode()
@@ -61,18 +61,18 @@ def test_apply_page_shows_the_charter_and_refuses_without_consent(client: Any, w
 def test_apply_then_follow_then_withdraw(client: Any, w: SimpleNamespace) -> None:
     client.force_login(w.user)
     response = client.post(
-        "/console/members/me/apply/",
+        "/m/me/apply/",
         {"political_status": "cyl", "education": "硕士", "statement": STATEMENT, "charter_consent": "on"},
     )
-    assert response.status_code == 302 and response["Location"] == "/console/members/me/application/"
-    page = client.get("/console/members/me/application/").content.decode()
+    assert response.status_code == 302 and response["Location"] == "/m/me/application/"
+    page = client.get("/m/me/application/").content.decode()
     assert "stepper" in page and 'class="current"' in page and STATEMENT in page
     # Applying again while one is open leads to the status page.
-    assert client.get("/console/members/me/apply/")["Location"] == "/console/members/me/application/"
-    response = client.post("/console/members/me/application/cancel/")
+    assert client.get("/m/me/apply/")["Location"] == "/m/me/application/"
+    response = client.post("/m/me/application/cancel/")
     assert response.status_code == 302
     assert MembershipApplication.objects.get().status == "cancelled"
-    assert client.post("/console/members/me/application/cancel/").status_code == 404
+    assert client.post("/m/me/application/cancel/").status_code == 404
 
 
 def test_rejected_application_shows_the_reason_and_apply_again(client: Any, w: SimpleNamespace) -> None:
@@ -86,32 +86,32 @@ def test_rejected_application_shows_the_reason_and_apply_again(client: Any, w: S
     )
     app_services.application_reject(actor=w.reviewer, application=application, reason="入职未满六个月")
     client.force_login(w.user)
-    page = client.get("/console/members/me/application/").content.decode()
-    assert "入职未满六个月" in page and "/console/members/me/apply/" in page and 'class="failed"' in page
+    page = client.get("/m/me/application/").content.decode()
+    assert "入职未满六个月" in page and "/m/me/apply/" in page and 'class="failed"' in page
 
 
 def test_no_application_yet(client: Any, w: SimpleNamespace) -> None:
     client.force_login(w.user)
-    page = client.get("/console/members/me/application/").content.decode()
-    assert "empty-state" in page and "/console/members/me/apply/" in page
+    page = client.get("/m/me/application/").content.decode()
+    assert "empty-state" in page and "/m/me/apply/" in page
 
 
 def test_card_shows_a_qr_code_with_a_signed_token_and_no_id_number(client: Any, w: SimpleNamespace) -> None:
     membership = join(w)
     client.force_login(w.user)
-    page = client.get("/console/members/me/card/").content.decode()
+    page = client.get("/m/me/card/").content.decode()
     assert membership.card_no in page
     assert re.search(r'class="qr-code"[^>]*><svg[^>]*>.*<path', page, re.S)
     assert ID not in page
     assert timezone.localdate().isoformat() in page  # joined on the approval date
     # A member who may not apply sees no apply button.
-    assert "/console/members/me/apply/" not in page
+    assert "/m/me/apply/" not in page
 
 
 def test_card_for_a_non_member_invites_to_apply(client: Any, w: SimpleNamespace) -> None:
     client.force_login(w.user)
-    page = client.get("/console/members/me/card/").content.decode()
-    assert "empty-state" in page and "/console/members/me/apply/" in page and "qr-code" not in page
+    page = client.get("/m/me/card/").content.decode()
+    assert "empty-state" in page and "/m/me/apply/" in page and "qr-code" not in page
 
 
 def test_card_verify(client: Any, w: SimpleNamespace, make_user: Any) -> None:
@@ -143,7 +143,7 @@ def test_card_qr_carries_the_verify_address(w: SimpleNamespace, rf: Any) -> None
 
 def test_family_pages(client: Any, w: SimpleNamespace, make_person: Any, make_user: Any) -> None:
     client.force_login(w.user)
-    assert "empty-state" in client.get("/console/members/me/family/").content.decode()
+    assert "empty-state" in client.get("/m/me/family/").content.decode()
     birth = timezone.localdate().replace(year=timezone.localdate().year - 6)
     data = {
         "relation": "child",
@@ -152,17 +152,17 @@ def test_family_pages(client: Any, w: SimpleNamespace, make_person: Any, make_us
         "birth_date": birth.isoformat(),
         "school": "附属小学",
     }
-    response = client.post("/console/members/me/family/add/", data)
+    response = client.post("/m/me/family/add/", data)
     assert response.status_code == 200
     assert 'id="id_guardian_consent"' in response.content.decode()
     assert "field-error" in response.content.decode()
     assert not FamilyMember.objects.exists()
-    response = client.post("/console/members/me/family/add/", {**data, "guardian_consent": "on"})
+    response = client.post("/m/me/family/add/", {**data, "guardian_consent": "on"})
     assert response.status_code == 302
     child = FamilyMember.objects.get()
-    page = client.get("/console/members/me/family/").content.decode()
+    page = client.get("/m/me/family/").content.decode()
     assert "李小明" in page and "data-confirm" in page
-    response = client.post(f"/console/members/me/family/{child.pk}/", {**data, "name": "李晓明"})
+    response = client.post(f"/m/me/family/{child.pk}/", {**data, "name": "李晓明"})
     assert response.status_code == 302
     child.refresh_from_db()
     assert child.name == "李晓明"
@@ -177,48 +177,48 @@ def test_family_pages(client: Any, w: SimpleNamespace, make_person: Any, make_us
         sex="F",
         birth_date=birth.replace(year=1950),
     )
-    assert client.get(f"/console/members/me/family/{theirs.pk}/").status_code == 404
-    assert client.post(f"/console/members/me/family/{theirs.pk}/remove/").status_code == 404
+    assert client.get(f"/m/me/family/{theirs.pk}/").status_code == 404
+    assert client.post(f"/m/me/family/{theirs.pk}/remove/").status_code == 404
     assert FamilyMember.objects.filter(pk=theirs.pk).exists()
-    response = client.post(f"/console/members/me/family/{child.pk}/remove/")
+    response = client.post(f"/m/me/family/{child.pk}/remove/")
     assert response.status_code == 302
     assert not FamilyMember.objects.filter(pk=child.pk).exists()
 
 
 def test_correction_page(client: Any, w: SimpleNamespace) -> None:
     client.force_login(w.user)
-    page = client.get("/console/members/me/corrections/").content.decode()
+    page = client.get("/m/me/corrections/").content.decode()
     assert "empty-state" in page
-    response = client.post("/console/members/me/corrections/", {"field": "mobile", "requested_value": ""})
+    response = client.post("/m/me/corrections/", {"field": "mobile", "requested_value": ""})
     assert response.status_code == 200 and "field-error" in response.content.decode()
     response = client.post(
-        "/console/members/me/corrections/",
+        "/m/me/corrections/",
         {"field": "mobile", "requested_value": "13812345678", "reason": "换号"},
     )
     assert response.status_code == 302
     assert CorrectionRequest.objects.get().requested_value == "13812345678"
-    page = client.get("/console/members/me/corrections/").content.decode()
+    page = client.get("/m/me/corrections/").content.decode()
     assert "badge-warning" in page
 
 
 def test_an_account_without_a_staff_record(client: Any, make_user: Any, tree: Any) -> None:
     client.force_login(make_user("member", tree.a))
-    for url in ("/console/members/me/apply/", "/console/members/me/card/", "/console/members/me/family/"):
+    for url in ("/m/me/apply/", "/m/me/card/", "/m/me/family/"):
         page = client.get(url).content.decode()
         assert "empty-state" in page and "portal-content" in page
-        assert "/console/members/me/apply/" not in page.split("portal-content")[1].split("tabbar")[0]
+        assert "/m/me/apply/" not in page.split("portal-content")[1].split("tabbar")[0]
 
 
 def test_me_and_home_blocks(client: Any, w: SimpleNamespace) -> None:
     client.force_login(w.user)
     me = client.get("/m/me/").content.decode()
-    assert "/console/members/me/apply/" in me and "/console/members/me/family/" in me
-    assert "/console/members/me/corrections/" in me
+    assert "/m/me/apply/" in me and "/m/me/family/" in me
+    assert "/m/me/corrections/" in me
     home = client.get("/m/").content.decode()
-    assert "/console/members/me/apply/" in home  # the invitation to join
+    assert "/m/me/apply/" in home  # the invitation to join
     membership = join(w)
     me = client.get("/m/me/").content.decode()
     assert "mini-card" in me and membership.card_no in me
     home = client.get("/m/").content.decode()
-    assert "/console/members/me/apply/" not in home
-    assert re.search(r"/console/members/me/card/", me)
+    assert "/m/me/apply/" not in home
+    assert re.search(r"/m/me/card/", me)
