@@ -128,6 +128,8 @@ class ImportJob(models.Model):
     # {"<column index>": {"header": "...", "field": "name" | ""}}
     columns = models.JSONField(_("columns"), default=dict, blank=True)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
+    # What the importer found about the database as a whole (see Importer.findings); informs, writes nothing.
+    findings = models.JSONField(_("findings"), default=list, blank=True, encoder=DjangoJSONEncoder)
     error = models.TextField(_("error"), blank=True)
     previewed_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
@@ -162,10 +164,12 @@ class ImportRow(models.Model):
     row_number = models.PositiveIntegerField(_("row"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     action = models.CharField(_("action"), max_length=20, blank=True)
+    classification = models.CharField(_("classification"), max_length=30, blank=True)
     key = models.CharField(_("key"), max_length=200, blank=True)
     values = models.JSONField(_("values"), default=dict, encoder=DjangoJSONEncoder)  # sensitive values masked
     changes = models.JSONField(_("changes"), default=dict, encoder=DjangoJSONEncoder)
     messages = models.JSONField(_("messages"), default=list)
+    notes = models.JSONField(_("notes"), default=list, blank=True)  # information, not problems
     raw = EncryptedTextField(
         _("original cells"), blank=True
     )  # JSON of the source cells, for the error report
@@ -173,7 +177,10 @@ class ImportRow(models.Model):
     class Meta:
         ordering = ["row_number"]
         constraints = [models.UniqueConstraint(fields=["job", "row_number"], name="import_row_unique")]
-        indexes = [models.Index(fields=["job", "status"], name="import_row_status_idx")]
+        indexes = [
+            models.Index(fields=["job", "status"], name="import_row_status_idx"),
+            models.Index(fields=["job", "classification"], name="import_row_class_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.job_id}#{self.row_number}"

@@ -61,8 +61,18 @@ def import_job_get_for_user(*, user: Any, pk: Any) -> ImportJob:
         raise Http404 from None
 
 
-def import_rows(*, job: ImportJob, status: str = "") -> QuerySet[ImportRow]:
+def import_rows(*, job: ImportJob, status: str = "", classification: str = "") -> QuerySet[ImportRow]:
     rows = job.rows.defer("raw")
     if status:
         rows = rows.filter(status=status)
+    if classification:
+        rows = rows.filter(classification=classification)
     return rows
+
+
+def import_finding(*, job: ImportJob, code: str) -> dict[str, Any] | None:
+    """One of the findings stored with the job (see Importer.findings), by its code."""
+    for finding in job.findings or []:
+        if isinstance(finding, dict) and finding.get("code") == code:
+            return finding
+    return None

@@ -67,10 +67,12 @@ def _store_outcome(job: ImportJob, importer: Importer, outcome: Outcome) -> None
                 row_number=row.number,
                 status=row.status,
                 action=row.action,
+                classification=row.classification[:30],
                 key=row.key[:200],
                 values=importer.masked(row.values),
                 changes=row.changes,
                 messages=row.messages,
+                notes=row.notes,
                 raw=json.dumps([_jsonable(cell) for cell in row.cells], ensure_ascii=False)
                 if row.errors
                 else "",
@@ -88,6 +90,7 @@ def _store_outcome(job: ImportJob, importer: Importer, outcome: Outcome) -> None
     job.header_row = outcome.header_row
     job.columns = {str(index): col for index, col in outcome.columns.items()}
     job.counts = outcome.counts
+    job.findings = outcome.findings
 
 
 def _jsonable(value: Any) -> Any:
@@ -128,8 +131,11 @@ def import_job_preview(*, job_id: str) -> ImportJob:
         job.sheet_name = found.sheet_name[:100] if found else ""
         job.header_row = found.header_row if found else None
         job.counts = {}  # a failed re-check must not leave the previous check's rows on show
+        job.findings = []
         job.rows.all().delete()
-        job.save(update_fields=["status", "error", "columns", "sheet_name", "header_row", "counts"])
+        job.save(
+            update_fields=["status", "error", "columns", "sheet_name", "header_row", "counts", "findings"]
+        )
         return job
     except Exception:
         # Whatever else went wrong, the job must not stay "checking" for ever: it fails with a message
@@ -148,7 +154,16 @@ def import_job_preview(*, job_id: str) -> ImportJob:
         job.status = ImportJob.Status.PREVIEWED
         job.previewed_at = timezone.now()
         job.save(
-            update_fields=["status", "previewed_at", "sheet_name", "header_row", "columns", "counts", "error"]
+            update_fields=[
+                "status",
+                "previewed_at",
+                "sheet_name",
+                "header_row",
+                "columns",
+                "counts",
+                "findings",
+                "error",
+            ]
         )
     progress.clear_progress(f"import:{job.pk}")
     return job
@@ -256,6 +271,7 @@ def import_job_run_apply(*, job_id: str) -> ImportJob:
                     "header_row",
                     "columns",
                     "counts",
+                    "findings",
                 ]
             )
             audit(

@@ -158,14 +158,31 @@ def import_new(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
+FINDING_ITEMS_SHOWN = 50  # the rest is in the finding's Excel download
+
+
 def _job_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
     importer = get_importer(job.kind)
     status_filter = request.GET.get("status", "")
     if status_filter not in {"", *ImportRow.Status.values}:
         status_filter = ""
-    rows = selectors.import_rows(job=job, status=status_filter)
+    class_filter = request.GET.get("class", "")
+    if class_filter not in importer.classifications:
+        class_filter = ""
+    if class_filter:
+        status_filter = ""  # the two kinds of tabs are alternatives
+    rows = selectors.import_rows(job=job, status=status_filter, classification=class_filter)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     busy = job.status in {ImportJob.Status.UPLOADED, ImportJob.Status.PREVIEWING, ImportJob.Status.APPLYING}
+    classified = (job.counts or {}).get("classifications") or {}
+    findings = [
+        {**finding, "shown": finding.get("items", [])[:FINDING_ITEMS_SHOWN]}
+        for finding in (job.findings or [])
+        if isinstance(finding, dict)
+    ]
+    filter_query = (
+        f"class={class_filter}" if class_filter else f"status={status_filter}" if status_filter else ""
+    )
     return {
         "job": job,
         "importer": importer,
@@ -173,6 +190,15 @@ def _job_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
         "columns": sorted(((int(i), c) for i, c in job.columns.items()), key=lambda item: item[0]),
         "page": page,
         "status_filter": status_filter,
+        "class_filter": class_filter,
+        "filter_query": filter_query,
+        "class_labels": {code: str(label) for code, label in importer.classifications.items()},
+        "class_tabs": [
+            (code, str(label), classified.get(code, 0)) for code, label in importer.classifications.items()
+        ]
+        if classified
+        else [],
+        "findings": findings,
         "busy": busy,
         "progress": progress.get_progress(f"import:{job.pk}") if busy else None,
         "counts": job.counts,
@@ -183,12 +209,34 @@ def _job_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
 
 
 @login_required
-def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
+def import_detail(request: HttpRequest, pk: str) -> HttpResponseBase:
     job = selectors.import_job_get_for_user(user=request.user, pk=pk)
+    if request.GET.get("finding"):
+        return _finding_download(job, request.GET["finding"])
     context = _job_context(request, job)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "core/import_detail.html#job", context)
     return render(request, "core/import_detail.html", context)
+
+
+def _finding_download(job: ImportJob, code: str) -> HttpResponseBase:
+    """One finding's whole list (the page shows its first lines) as a workbook."""
+    finding = selectors.import_finding(job=job, code=code)
+    if finding is None:
+        raise Http404
+    columns = [col for col in finding.get("columns", []) if isinstance(col, dict) and col.get("name")]
+
+    def write(handle: Any) -> None:
+        write_workbook(
+            handle,
+            sheet_title=str(finding.get("title", ""))[:31] or _("Findings"),
+            columns=[SheetColumn(str(col.get("label", col["name"])), 18) for col in columns],
+            rows=([item.get(col["name"], "") for col in columns] for item in finding.get("items", [])),
+            title=f"{finding.get('title', '')} — {job.filename}",
+            notes=[str(finding["text"])] if finding.get("text") else [],
+        )
+
+    return xlsx_response(f"{finding.get('title') or code}-{job.filename.rsplit('.', 1)[0]}.xlsx", write)
 
 
 @login_required

@@ -1,5 +1,7 @@
 """Base class of the ``manage.py <app>_import_<kind> FILE [--apply] [--report out.json]`` commands, so an
-import can run unattended (e.g. a nightly HR roster sync) with the same checks as the web preview."""
+import can run unattended (e.g. a nightly HR roster sync) with the same checks as the web preview. The
+JSON report holds every source row (classification, normalised values, messages), the totals (by
+classification too) and the importer's findings."""
 
 from __future__ import annotations
 
@@ -67,6 +69,16 @@ class BaseImportCommand(BaseCommand):
             f"{totals['error']} rejected, {totals['skipped']} skipped; "
             f"{totals['create']} new, {totals['update']} changed, {totals['unchanged']} unchanged."
         )
+        classified = totals.get("classifications") or {}
+        if classified:
+            labels = report["classifications"]
+            self.stdout.write(
+                "  " + ", ".join(f"{labels.get(code, code)}: {count}" for code, count in classified.items())
+            )
         for row in report["rows"]:
             if row["status"] == "error":
                 self.stdout.write(f"  row {row['row']}: " + " | ".join(row["messages"]))
+        for finding in report["findings"]:
+            self.stdout.write(f"{finding.get('title', finding.get('code'))}: {finding.get('total', 0)}")
+            if finding.get("text"):
+                self.stdout.write(f"  {finding['text']}")

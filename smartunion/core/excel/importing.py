@@ -7,6 +7,11 @@ rejected rows downloadable with the reason beside each.
 An app defines an :class:`Importer` subclass (its fields, how to check a row against the database, how
 to apply it through the app's services) and registers it; the views, the task, the management command
 and the reports here work for every importer.
+
+An importer may also classify its rows more finely than create/update (``classifications``: a roster
+sync tells "moved" from "changed"), and report ``findings`` about the database as a whole once every row
+is checked (people the file no longer lists). Both are stored with the job, shown on the preview and
+written to the command's JSON report.
 """
 
 from __future__ import annotations
@@ -82,6 +87,8 @@ class Row:
     columns: dict[str, int] = field(default_factory=dict)  # field name → column index
     labels: dict[str, str] = field(default_factory=dict)  # field name → label
     cells: list[Any] = field(default_factory=list)  # the whole source row, for the error report
+    classification: str = ""  # one of the importer's ``classifications`` (cleared on rejected rows)
+    notes: list[str] = field(default_factory=list)  # what applying the row will also do (not a problem)
 
     @property
     def status(self) -> str:
@@ -105,8 +112,13 @@ class Row:
     def warn(self, message: str, field_name: str | None = None) -> None:
         self.warnings.append(f"{self._where(field_name)}：{message}")
 
+    def note(self, message: str) -> None:
+        """Information about the row that is not a problem (e.g. what else applying it leads to)."""
+        self.notes.append(message)
+
     @property
     def messages(self) -> list[str]:
+        """The row's problems (errors, then warnings); ``notes`` are kept apart."""
         return [*self.errors, *self.warnings]
 
 
@@ -119,6 +131,8 @@ class Importer:
     fields: ClassVar[list[ImportField]]
     key_field: ClassVar[str]
     description: ClassVar[str | Promise] = ""
+    # {code: label}, in the order the preview shows them; ``check_row`` sets ``row.classification``.
+    classifications: ClassVar[dict[str, str | Promise]] = {}
 
     def __init__(self, *, user: Any = None) -> None:
         self.user = user
@@ -143,6 +157,17 @@ class Importer:
     def after_apply(self, rows: list[Row]) -> None:
         """Hook after every row was applied, inside the same transaction."""
 
+    def findings(self, rows: list[Row]) -> list[dict[str, Any]]:
+        """What the file says about the database as a whole, once every row is checked (e.g. records the
+        file no longer lists). Each finding is a JSON-able dict::
+
+            {"code": "...", "title": "...", "text": "...", "total": n,
+             "columns": [{"name": "...", "label": "..."}, ...],
+             "items": [{<column name>: value, ..., "url": "/link/of/the/item/"}, ...]}
+
+        Findings only inform: nothing is written because of them. A few queries in all."""
+        return []
+
     # -- helpers ----------------------------------------------------------------------------------
     @classmethod
     def field(cls, name: str) -> ImportField:
@@ -150,6 +175,11 @@ class Importer:
             if candidate.name == name:
                 return candidate
         raise KeyError(name)
+
+    @classmethod
+    def classification_label(cls, code: str) -> str:
+        label = cls.classifications.get(code)
+        return str(label) if label is not None else code
 
     @classmethod
     def score_header(cls, keys: list[str]) -> int:
@@ -220,12 +250,14 @@ class Outcome:
     rows: list[Row]
     skipped: list[tuple[int, str]]
     applied: bool = False
+    classifications: tuple[str, ...] = ()  # the importer's classification codes, in order
+    findings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[str, Any]:
         statuses = Counter(row.status for row in self.rows)
         actions = Counter(row.action for row in self.rows if row.status != STATUS_ERROR)
-        return {
+        counts: dict[str, Any] = {
             "total": len(self.rows),
             STATUS_OK: statuses[STATUS_OK],
             STATUS_WARNING: statuses[STATUS_WARNING],
@@ -236,6 +268,10 @@ class Outcome:
             ACTION_UNCHANGED: actions[ACTION_UNCHANGED],
             ACTION_SKIP: actions[ACTION_SKIP],
         }
+        if self.classifications:
+            classified = Counter(row.classification for row in self.rows if row.classification)
+            counts["classifications"] = {code: classified[code] for code in self.classifications}
+        return counts
 
 
 def map_columns(
@@ -274,7 +310,7 @@ def _mask_quoted(message: str, mask: Callable[[str], str]) -> str:
 def _normalise(importer: type[Importer], row: Row) -> None:
     for f in importer.fields:
         value = row.raw.get(f.name)
-        if clean_text(value) == "":
+        if value is None or clean_text(value) == "":
             row.values[f.name] = None
             if f.required:
                 row.error(_("this cell is empty; fill it in."), f.name)
@@ -310,14 +346,24 @@ def _mark_duplicates(importer: type[Importer], rows: list[Row]) -> None:
                 row.warn(_("the same as row %(row)d; imported once.") % {"row": first.number})
         else:
             numbers = "、".join(str(row.number) for row in group)
+            differing = "、".join(
+                str(f.label)
+                for f in importer.fields
+                if len({_comparable(row.values.get(f.name)) for row in group}) > 1
+            )
             for row in group:
                 row.error(
                     _(
-                        "%(label)s “%(key)s” appears in rows %(rows)s with different contents; keep only the right one."
+                        "%(label)s “%(key)s” appears in rows %(rows)s with different contents (%(fields)s); "
+                        "keep only the right one."
                     )
-                    % {"label": label, "key": key, "rows": numbers},
+                    % {"label": label, "key": key, "rows": numbers, "fields": differing},
                     importer.key_field,
                 )
+
+
+def _comparable(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 def run_import(
@@ -359,15 +405,27 @@ def run_import(
             row.key = str(row.values[kind.key_field])
     _mark_duplicates(kind, rows)
 
+    outcome = Outcome(
+        sheet.sheet_name,
+        sheet.header_row,
+        columns,
+        rows,
+        sheet.skipped,
+        classifications=tuple(kind.classifications),
+    )
+
     def check_all() -> None:
         importer.prepare([row for row in rows if not row.errors and row.action != ACTION_SKIP])
         for done, row in enumerate(rows, start=1):
             if not row.errors and row.action != ACTION_SKIP:
                 importer.check_row(row)
+            if row.errors:
+                row.classification = ""  # a rejected row is rejected, whatever it would have been
+                row.notes = []
             if progress and (done % 200 == 0 or done == total):
                 progress(done, total * (2 if apply else 1))
+        outcome.findings = importer.findings(rows)
 
-    outcome = Outcome(sheet.sheet_name, sheet.header_row, columns, rows, sheet.skipped)
     if not apply:
         check_all()
         return outcome
@@ -402,11 +460,15 @@ def outcome_report(importer: Importer, outcome: Outcome, *, filename: str) -> di
                 "status": row.status,
                 "action": row.action if row.status != STATUS_ERROR else "reject",
                 "key": row.key,
+                "classification": row.classification or None,
                 "values": importer.masked(row.values),
                 "changes": row.changes,
                 "messages": row.messages,
+                "notes": row.notes,
             }
             for row in outcome.rows
         ],
         "skipped": [{"row": number, "reason": reason} for number, reason in outcome.skipped],
+        "classifications": {code: str(label) for code, label in importer.classifications.items()},
+        "findings": outcome.findings,
     }

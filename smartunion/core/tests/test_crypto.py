@@ -60,7 +60,7 @@ def test_blank_values_stay_blank_and_unicode_round_trips(tree, make_person):
     assert raw_column(Person, "id_number", blank.pk) == ""
     assert Person.objects.get(pk=blank.pk).id_number == ""
     row_raw = json.dumps(["张三", "机械工程学院", "１００２３４"], ensure_ascii=False)
-    job = ImportJob.objects.create(kind="members.people", filename="x.xlsx")
+    job = ImportJob.objects.create(kind="members.roster", filename="x.xlsx")
     row = ImportRow.objects.create(job=job, row_number=5, status="error", raw=row_raw)
     assert "张三" not in raw_column(ImportRow, "raw", row.pk)
     assert ImportRow.objects.get(pk=row.pk).raw == row_raw
@@ -132,7 +132,7 @@ def test_key_rotation_re_encrypts_everything_with_the_newest_key(settings, tree,
     two = make_person(tree.b, "P2", id_number=ID_B)
     blank = make_person(tree.b, "P3", id_number="")
     job = ImportJob.objects.create(
-        kind="members.people", filename="x.xlsx", content=crypto.encrypt_bytes(b"PK-workbook-bytes")
+        kind="members.roster", filename="x.xlsx", content=crypto.encrypt_bytes(b"PK-workbook-bytes")
     )
     row = ImportRow.objects.create(job=job, row_number=7, status="error", raw='["张三", "D7"]')
     before = {

@@ -1,4 +1,4 @@
-"""The Excel import framework end to end, through the staff list importer ("members.people"): a messy
+"""The Excel import framework end to end, through the HR roster importer ("members.roster"): a messy
 workbook as HR offices send them, uploaded, previewed, confirmed, re-uploaded, and its rejected rows."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from smartunion.members.models import Person
 
 from .conftest import valid_id, xlsx_rows
 
-KIND = "members.people"
+KIND = "members.roster"
 NEW_URL = reverse("core:import_new", args=[KIND])
 
 ID_ZHANG = valid_id("32068219780601123")  # male, born 1978-06-01
@@ -163,7 +163,7 @@ def test_messy_workbook_preview(client, send):
     status = {number: (row.status, row.action) for number, row in rows.items()}
     assert status == {
         4: ("ok", "create"),
-        5: ("ok", "create"),
+        5: ("warning", "create"),  # the 15-digit ID number was converted: say so
         6: ("ok", "create"),
         7: ("error", ""),
         9: ("ok", "create"),
@@ -176,14 +176,21 @@ def test_messy_workbook_preview(client, send):
     }
     assert job.counts == {
         "total": 9,
-        "ok": 4,
-        "warning": 1,
+        "ok": 3,
+        "warning": 2,
         "error": 4,
         "skipped": 2,
         "create": 4,
         "update": 0,
         "unchanged": 0,
         "skip": 1,
+        "classifications": {"new": 4, "moved": 0, "retired": 0, "changed": 0, "unchanged": 0},
+    }
+    assert {n: r.classification for n, r in rows.items() if r.classification} == {
+        4: "new",
+        5: "new",
+        6: "new",
+        9: "new",
     }
 
     # Cleaned values: full-width digits, U+3000 and U+00A0, merged unit, serial and 年月日 dates.
@@ -310,7 +317,7 @@ def test_reimporting_the_same_file_changes_nothing(client, send, apply, tmp_path
     # Applying anyway (the command does not ask) writes nothing either.
     path = tmp_path / "again.xlsx"
     path.write_bytes(messy_workbook())
-    call_command("members_import_people", str(path), "--apply", stdout=io.StringIO())
+    call_command("members_import_roster", str(path), "--apply", stdout=io.StringIO())
 
     assert list(Person.objects.order_by("pk").values()) == people
     assert AuditEntry.objects.filter(action__startswith="members.person").count() == person_audits
@@ -628,7 +635,7 @@ def test_management_command_checks_and_reports(tmp_path, tree):
     path.write_bytes(messy_workbook())
     report = tmp_path / "out.json"
     out = io.StringIO()
-    call_command("members_import_people", str(path), "--report", str(report), stdout=out)
+    call_command("members_import_roster", str(path), "--report", str(report), stdout=out)
     assert Person.objects.count() == 0
     data = json.loads(report.read_text())
     assert data["kind"] == KIND and data["applied"] is False and data["header_row"] == 3
@@ -642,7 +649,7 @@ def test_management_command_checks_and_reports(tmp_path, tree):
     assert {"column": "D", "header": "身份证号码", "field": "id_number"} in data["columns"]
     assert "row 7:" in out.getvalue()
 
-    call_command("members_import_people", str(path), "--report", str(report), "--apply", stdout=io.StringIO())
+    call_command("members_import_roster", str(path), "--report", str(report), "--apply", stdout=io.StringIO())
     assert json.loads(report.read_text())["applied"] is True
     assert set(Person.objects.values_list("staff_no", flat=True)) == {"10001", "10002", "10003", "10005"}
     applied = AuditEntry.objects.get(action="core.import.applied")
@@ -653,13 +660,13 @@ def test_management_command_refuses_bad_files(tmp_path, db):
     path = tmp_path / "名册.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(CommandError):
-        call_command("members_import_people", str(path), stdout=io.StringIO())
+        call_command("members_import_roster", str(path), stdout=io.StringIO())
     with pytest.raises(CommandError, match="does not exist"):
-        call_command("members_import_people", str(tmp_path / "missing.xlsx"), stdout=io.StringIO())
+        call_command("members_import_roster", str(tmp_path / "missing.xlsx"), stdout=io.StringIO())
     good = tmp_path / "ok.xlsx"
     good.write_bytes(messy_workbook())
     with pytest.raises(CommandError, match="nobody"):
-        call_command("members_import_people", str(good), "--user", "nobody", stdout=io.StringIO())
+        call_command("members_import_roster", str(good), "--user", "nobody", stdout=io.StringIO())
 
 
 def test_management_command_acts_as_the_given_user(tmp_path, tree, make_user):
@@ -668,7 +675,7 @@ def test_management_command_acts_as_the_given_user(tmp_path, tree, make_user):
     path.write_bytes(messy_workbook())
     report = tmp_path / "r.json"
     call_command(
-        "members_import_people", str(path), "--user", "CHAIR-B", "--report", str(report), stdout=io.StringIO()
+        "members_import_roster", str(path), "--user", "CHAIR-B", "--report", str(report), stdout=io.StringIO()
     )
     rows = {row["row"]: row for row in json.loads(report.read_text())["rows"]}
     # A chair of B may not write people into A: those rows are rejected, B's are fine.

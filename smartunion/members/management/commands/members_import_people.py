@@ -1,6 +1,0 @@
-from smartunion.core.excel.command import BaseImportCommand
-
-
-class Command(BaseImportCommand):
-    help = "Check (and with --apply, import) the staff list from an .xlsx workbook."
-    kind = "members.people"
