@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -10,7 +12,12 @@ from .forms_support import model_choice
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker; it only understands ISO dates, whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format or "%Y-%m-%d")
 
 
 def _content_type_label(content_type: ContentType) -> str:

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from smartunion.core.forms import DateInput
 from smartunion.core.forms_support import model_choice, unit_label
 
 from ..models import Membership
@@ -21,10 +22,6 @@ AGE_BAND_CHOICES = [
     ("51-60", _("51–60")),
     ("61-", _("61 and over")),
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class RosterFilterForm(PersonFilterForm):

@@ -5,11 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from smartunion.core.forms import DateInput
+
 from ..models import CorrectionRequest, FamilyMember, Person
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class FamilyForm(forms.Form):

@@ -114,7 +114,10 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
     _check_unit(actor, person.unit)
     if "unit" in fields:
         _check_unit(actor, fields["unit"])
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    # The unit and category come along (the snapshot names them); only the person's row is locked.
+    person = (
+        Person.objects.select_for_update(of=("self",)).select_related("unit", "category").get(pk=person.pk)
+    )
     before = snapshot(person, PERSON_FIELDS)
     old_id = person.id_number
     for name, value in fields.items():
