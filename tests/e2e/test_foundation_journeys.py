@@ -84,9 +84,11 @@ def test_subunion_chair_on_a_desktop(demo: dict[str, User], desktop: Any, live_s
     assert_chinese_renders(page)
     screenshot(page, "console-home-subunion-chair")
 
-    page.click(".sidenav >> text=教职工")
+    page.click(".sidenav >> text=会员名册")
     page.wait_for_selector("table.data-table")
-    units_shown = set(page.locator("table.data-table tbody tr td:nth-child(4)").all_inner_texts())
+    units_shown = set(
+        page.locator("table.data-table tbody tr td:nth-child(5)").all_inner_texts()
+    )  # after the checkbox, 工号, 姓名, 性别
     assert units_shown == {own_unit.name}
     screenshot(page, "console-staff-list")
 

@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from smartunion.core.models import AuditEntry
@@ -25,6 +25,13 @@ D = Decimal
 TODAY = timezone.localdate()
 THIS_MONTH = month_start(TODAY)
 LAST_MONTH = add_months(THIS_MONTH, -1)
+
+
+@pytest.fixture
+def english() -> Any:
+    """The services' messages in English, as these tests quote them (the product speaks Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 def rule(**fields: Any) -> DuesRule:
@@ -181,6 +188,7 @@ def test_rule_set_effective_dated_and_audited(office: Any) -> None:
         ({"rounding": "banker"}, "rounding", "how to round"),
     ],
 )
+@pytest.mark.usefixtures("english")
 def test_rule_set_refuses_bad_values(office: Any, change: dict[str, Any], field: str, message: str) -> None:
     with pytest.raises(ValidationError) as caught:
         services.dues.dues_rule_set(
@@ -191,6 +199,7 @@ def test_rule_set_refuses_bad_values(office: Any, change: dict[str, Any], field:
     assert DuesRule.objects.count() == 1
 
 
+@pytest.mark.usefixtures("english")
 def test_rule_must_start_on_a_first_and_after_the_last_recorded_month(office: Any, member: Any) -> None:
     with pytest.raises(ValidationError, match="first day of a month"):
         services.dues.dues_rule_set(actor=office, effective_from=THIS_MONTH.replace(day=2), **GOOD_RULE)
@@ -314,6 +323,7 @@ def test_sheet_queries_do_not_grow_with_members(make_person: Any, office: Any, t
     assert len(many) == len(few) <= 5
 
 
+@pytest.mark.usefixtures("english")
 def test_recording_a_month_freezes_it_once(population: dict[str, Any], office: Any) -> None:
     record = services.dues.dues_month_record(actor=office, month=LAST_MONTH)
     assert record.charges.count() == 3 and record.total == D("69.00")
@@ -339,6 +349,7 @@ def test_recording_a_month_freezes_it_once(population: dict[str, Any], office: A
     assert DuesMonth.objects.count() == 1 and DuesCharge.objects.count() == 3
 
 
+@pytest.mark.usefixtures("english")
 def test_a_month_not_started_cannot_be_recorded(member: Any, office: Any) -> None:
     with pytest.raises(ValidationError, match="has not started"):
         services.dues.dues_month_record(actor=office, month=add_months(THIS_MONTH, 1))

@@ -27,17 +27,25 @@ def _person_url(person: Any) -> str:
 
 class PersonTable(Table):
     columns = [
-        Column("staff_no", gettext_lazy("Staff number"), sort="staff_no", link=_person_url, width=12),
-        Column("name", gettext_lazy("Name"), sort="name", width=10),
-        Column("sex", gettext_lazy("Sex"), value="get_sex_display", width=6),
-        Column("unit", gettext_lazy("Unit"), value="unit.name", sort="unit__path", width=24),
-        Column("category", gettext_lazy("Staff category"), value="category.name", width=10),
+        Column(
+            "staff_no",
+            gettext_lazy("Staff number"),
+            sort="staff_no",
+            link=_person_url,
+            width=12,
+            css="nowrap",
+        ),
+        Column("name", gettext_lazy("Name"), sort="name", width=10, css="nowrap"),
+        Column("sex", gettext_lazy("Sex"), value="get_sex_display", width=6, css="nowrap"),
+        Column("unit", gettext_lazy("Unit"), value="unit.name", sort="unit__path", width=24, css="nowrap"),
+        Column("category", gettext_lazy("Staff category"), value="category.name", width=10, css="nowrap"),
         Column(
             "status",
             gettext_lazy("Membership"),
             value="membership.get_status_display",
             sort="membership__status",
             width=10,
+            css="nowrap",
         ),
         Column(
             "joined_on",
@@ -45,6 +53,7 @@ class PersonTable(Table):
             value="membership.joined_on",
             sort="membership__joined_on",
             width=12,
+            css="nowrap",
         ),
         Column("card_no", gettext_lazy("Member card number"), value="membership.card_no", on_screen=False),
         Column(
@@ -54,8 +63,9 @@ class PersonTable(Table):
             mask=mask_day,
             reveal_perm="members.sensitive.view",
             width=12,
+            css="nowrap",
         ),
-        Column("hire_date", gettext_lazy("Hire date"), sort="hire_date", width=12),
+        Column("hire_date", gettext_lazy("Hire date"), sort="hire_date", width=12, css="nowrap"),
         Column(
             "mobile",
             gettext_lazy("Mobile number"),
@@ -69,6 +79,7 @@ class PersonTable(Table):
             mask=mask_id_number,
             reveal_perm="members.sensitive.view",
             width=22,
+            css="nowrap",
         ),
         Column("post_salary", gettext_lazy("Post salary"), on_screen=False),
         Column("grade_salary", gettext_lazy("Grade salary"), on_screen=False),
