@@ -422,6 +422,6 @@ def pinyin_initials(name: str) -> str:
     Heteronyms take their most common reading; letters in the name are kept as they are."""
     from pypinyin import Style, lazy_pinyin
 
-    return "".join(part[:1] for part in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")).lower()[
-        :50
-    ]
+    return "".join(
+        part[:1] for part in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
+    ).lower()[:50]

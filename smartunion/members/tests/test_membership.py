@@ -107,7 +107,7 @@ def test_retain_then_resume_after_a_long_absence(member: Any) -> None:
 
 def test_a_retired_members_membership_stays_retained(member: Any) -> None:
     ms.membership_retain(actor=None, membership=member.membership, reason="retired")
-    with pytest.raises(ValidationError, match="retired|退休"):
+    with pytest.raises(ValidationError, match=r"retired|退休"):
         ms.membership_resume(actor=None, membership=member.membership)
     assert status_of(member) == Status.RETAINED
 
@@ -116,7 +116,7 @@ def test_retaining_needs_a_known_reason_and_an_in_service_member(member: Any, ma
     with pytest.raises(ValidationError):
         ms.membership_retain(actor=None, membership=member.membership, reason="bored")
     outsider = make_person()
-    with pytest.raises(ValidationError, match="Not a member|非会员"):
+    with pytest.raises(ValidationError, match=r"Not a member|非会员"):
         ms.membership_retain(actor=None, membership=outsider.membership, reason="retired")
     assert status_of(outsider) == Status.NONE
 

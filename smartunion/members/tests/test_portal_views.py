@@ -50,9 +50,7 @@ def test_apply_page_shows_the_charter_and_refuses_without_consent(client: Any, w
     client.force_login(w.user)
     page = client.get("/m/me/apply/").content.decode()
     assert "《中国工会章程》" in page and 'name="charter_consent"' in page
-    response = client.post(
-        "/m/me/apply/", {"political_status": "masses", "statement": STATEMENT}
-    )
+    response = client.post("/m/me/apply/", {"political_status": "masses", "statement": STATEMENT})
     assert response.status_code == 200
     assert "field-error" in response.content.decode()
     assert not MembershipApplication.objects.exists()

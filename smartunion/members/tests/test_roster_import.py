@@ -536,7 +536,9 @@ def test_the_preview_shows_classifications_tabs_and_who_is_not_in_the_roster(
         list(row)
         for row in load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True)
     ]
-    assert ["10005", "钱七", "机械工程学院", "在编"] in [row[:4] for row in sheet]  # labels: language of the check
+    assert ["10005", "钱七", "机械工程学院", "在编"] in [
+        row[:4] for row in sheet
+    ]  # labels: language of the check
     assert client.get(url, {"finding": "nonsense"}).status_code == 404
 
 
