@@ -38,7 +38,7 @@ def one_step() -> bool:
 
 def _locked_application(application: MembershipApplication) -> MembershipApplication:
     return (
-        App.objects.select_for_update()
+        App.objects.select_for_update(of=("self",))
         .select_related("person__user", "person__category", "unit")
         .get(pk=application.pk)
     )

@@ -84,7 +84,7 @@ def correction_handle(
     """The union office marks the request corrected or declined, with a reply the member reads (a
     reason is required when declining)."""
     correction = (
-        CorrectionRequest.objects.select_for_update()
+        CorrectionRequest.objects.select_for_update(of=("self",))
         .select_related("person__unit", "person__user")
         .get(pk=correction.pk)
     )

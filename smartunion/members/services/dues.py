@@ -266,7 +266,7 @@ def _already_recorded(record: DuesMonth) -> ValidationError:
 def dues_charge_set_paid(*, actor: Any, charge: DuesCharge, paid: bool, note: str = "") -> DuesCharge:
     """Payroll could not deduct one member's dues (``paid`` False), or did after all (True)."""
     charge = (
-        DuesCharge.objects.select_for_update()
+        DuesCharge.objects.select_for_update(of=("self",))
         .select_related("dues_month", "membership__person", "unit")
         .get(pk=charge.pk)
     )

@@ -155,7 +155,9 @@ def family_update(
     school: str = "",
     guardian_consent: bool = False,
 ) -> FamilyMember:
-    relative = FamilyMember.objects.select_for_update().select_related("person").get(pk=family_member.pk)
+    relative = (
+        FamilyMember.objects.select_for_update(of=("self",)).select_related("person").get(pk=family_member.pk)
+    )
     person = relative.person
     _check_owner(actor, person)
     name, school = _clean(
@@ -203,7 +205,9 @@ def family_update(
 
 @transaction.atomic
 def family_remove(*, actor: Any, family_member: FamilyMember) -> None:
-    relative = FamilyMember.objects.select_for_update().select_related("person").get(pk=family_member.pk)
+    relative = (
+        FamilyMember.objects.select_for_update(of=("self",)).select_related("person").get(pk=family_member.pk)
+    )
     person = relative.person
     _check_owner(actor, person)
     changes = _audit_values(relative)

@@ -50,7 +50,11 @@ def _refuse(membership: Membership, what: str) -> ValidationError:
 
 def locked(membership: Membership) -> Membership:
     """The membership re-read under a row lock, so two officers cannot both act on the same status."""
-    return Membership.objects.select_for_update().select_related("person", "unit").get(pk=membership.pk)
+    return (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("person", "unit")
+        .get(pk=membership.pk)
+    )
 
 
 def transition(
@@ -417,7 +421,7 @@ def ceremony_enrol(
         recorded_by=actor,
     )
     memberships = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("person__category", "unit")
         .filter(person__in=people)
     )
@@ -559,7 +563,9 @@ def memberships_units_merge(*, source: Any, target: Any, actor: Any) -> int:
     """A unit was merged into another: its memberships move with it (organisations asks)."""
     count = 0
     for membership in (
-        Membership.objects.select_for_update().filter(unit=source).select_related("person", "unit")
+        Membership.objects.select_for_update(of=("self",))
+        .filter(unit=source)
+        .select_related("person", "unit")
     ):
         membership.unit = target
         membership.save(update_fields=["unit", "updated_at"])

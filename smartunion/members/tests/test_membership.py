@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from smartunion.core.models import AuditEntry
@@ -313,3 +315,53 @@ def test_unit_merge_moves_memberships(member: Any, tree: Any) -> None:
     membership = Membership.objects.get(person=member)
     assert membership.unit == tree.b1
     assert membership.events.filter(kind="moved", to_unit=tree.b1).exists()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_acting_at_once_change_the_membership_once(make_person: Any, tree: Any) -> None:
+    """A withdrawal and a transfer out submitted at the same moment: the row lock lets one through; the
+    other sees the new status and is refused — never two timeline entries, never a certificate for a
+    member who has withdrawn."""
+    person = make_person(unit=tree.a)
+    ms.membership_transfer_in(
+        actor=None,
+        membership=person.membership,
+        counterpart="某厂",
+        letter_no="RACE-1",
+        original_joined_on=None,
+    )
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def act(kind: str) -> None:
+        try:
+            barrier.wait()
+            if kind == "out":
+                ms.membership_transfer_out(
+                    actor=None, membership=person.membership, counterpart="苏州大学工会"
+                )
+            else:
+                ms.membership_withdraw(actor=None, membership=person.membership)
+            outcomes.append(kind)
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=act, args=(kind,)) for kind in ("out", "withdraw")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes).count("refused") == 1
+    events = MembershipEvent.objects.filter(
+        membership__person=person, kind__in=["transferred_out", "withdrawn"]
+    )
+    assert events.count() == 1
+    final = Membership.objects.get(person=person).status
+    assert final in (Status.TRANSFERRED_OUT, Status.WITHDRAWN)
+    assert MembershipTransfer.objects.filter(direction="out").count() == (
+        1 if final == Status.TRANSFERRED_OUT else 0
+    )
