@@ -465,6 +465,41 @@ def test_denied_get_forms_refuse_posts_too(world: SimpleNamespace) -> None:
                 assert _snapshot() == before, (url_name, role, side)
 
 
+def test_denied_members_forms_refuse_forged_posts(world: SimpleNamespace) -> None:
+    """The members pages that show a form on GET and act on POST: where the GET is denied (403/404), a
+    forged POST answers the same and changes nothing."""
+    today = timezone.localdate().isoformat()
+    forged: dict[str, dict[str, Any]] = {
+        "members:membership_action": {"reason": "long_absence", "on": today},
+        "members:person_left": {"on": today},
+        "members:lapse_decide": {"decision": "confirm", "note": "伪造"},
+        "members:correction_detail": {"decision": "done", "response": "伪造"},
+        "members:dues_rule_new": {"effective_from": "2027-01-01", "rate": "5", "base_items": ["post_salary"]},
+        "members:my_family_edit": {
+            "relation": "child",
+            "name": "伪造",
+            "sex": "M",
+            "birth_date": "2020-01-01",
+        },
+    }
+    for url_name, data in forged.items():
+        entry = MATRIX[url_name]
+        for role in ROLES:
+            for index, side in enumerate(("own", "other")):
+                expected = entry.expect[role][index]
+                if expected not in (403, 404):
+                    continue
+                with transaction.atomic():
+                    client = Client()
+                    client.force_login(world.users[role])
+                    kwargs = entry.kwargs(world, side, world.users[role]) if entry.kwargs else {}
+                    before = _snapshot()
+                    response = client.post(reverse(url_name, kwargs=kwargs), data)
+                    assert response.status_code == expected, (url_name, role, side, response.status_code)
+                    assert _snapshot() == before, (url_name, role, side)
+                    transaction.set_rollback(True)
+
+
 def test_admin_requires_staff(world: SimpleNamespace) -> None:
     client = Client()
     client.force_login(world.users["union_chair"])

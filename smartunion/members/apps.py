@@ -106,6 +106,8 @@ class MembersConfig(AppConfig):
                 "members.family.added": _("Family member added"),
                 "members.family.updated": _("Family member changed"),
                 "members.family.removed": _("Family member removed"),
+                "members.family.viewed": _("Family members viewed in full"),
+                "members.correction.value_viewed": _("Requested ID or mobile number viewed in full"),
                 "members.correction.requested": _("Asked to correct HR data"),
                 "members.correction.done": _("Correction request: corrected"),
                 "members.correction.declined": _("Correction request: declined"),

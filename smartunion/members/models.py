@@ -358,8 +358,9 @@ class MembershipTransfer(TimeStampedModel):
         verbose_name_plural = _("membership transfers")
         ordering = ["-transferred_on", "-id"]
         constraints = [
+            # Letter numbers are unique per issuing union, not across every union in the country.
             models.UniqueConstraint(
-                fields=["direction", "letter_no"], name="membership_transfer_letter_unique"
+                fields=["direction", "counterpart", "letter_no"], name="membership_transfer_letter_unique"
             )
         ]
 
@@ -571,7 +572,8 @@ class CorrectionRequest(TimeStampedModel):
         Person, verbose_name=_("member"), on_delete=models.CASCADE, related_name="corrections"
     )
     field = models.CharField(_("what is wrong"), max_length=20, choices=list(FIELDS.items()))
-    requested_value = models.CharField(_("correct value"), max_length=200)
+    # May be an ID or mobile number: encrypted at rest like the Person fields it corrects.
+    requested_value = EncryptedTextField(_("correct value"))
     reason = models.CharField(_("explanation"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     handled_by = models.ForeignKey(

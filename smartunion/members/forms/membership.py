@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -136,6 +137,15 @@ BULK_ACTIONS = [
 ]
 
 
+MAX_SELECTED = 500
+ID_TEXT = re.compile(r"[0-9]{1,12}")
+
+
+def parse_ids(values: list[str]) -> list[int]:
+    """Ticked record numbers: ASCII digits only ("²".isdigit() is true), bounded, at most 500."""
+    return [int(value) for value in values if ID_TEXT.fullmatch(str(value))][:MAX_SELECTED]
+
+
 class BulkForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), choices=BULK_ACTIONS)
     ids = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
@@ -145,7 +155,7 @@ class BulkForm(forms.Form):
         super().__init__(data, **kwargs)
         self.selected: list[int] = []
         if data is not None:
-            self.selected = [int(v) for v in data.getlist("ids") if str(v).isdigit()][:500]
+            self.selected = parse_ids(data.getlist("ids"))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from smartunion.organisations import selectors as org_selectors
@@ -436,12 +436,14 @@ def lapse_candidates(on: dt.date) -> list[LapseCandidate]:
 
     cutoff = add_months(month_start(on), -LAPSE_MONTHS)
     paying = Membership.objects.filter(status__in=Membership.PAYING_STATUSES, person__is_active=True)
-    last_paid: dict[int, dt.date] = {}
-    for membership_id, month in DuesCharge.objects.filter(
-        membership__in=paying, paid=True, dues_month__month__lte=on
-    ).values_list("membership_id", "dues_month__month"):
-        if month > last_paid.get(membership_id, dt.date.min):
-            last_paid[membership_id] = month
+    # One row per member (the database finds each one's last deducted month), not one per charge.
+    last_paid: dict[int, dt.date] = dict(
+        DuesCharge.objects.filter(membership__in=paying, paid=True, dues_month__month__lte=on)
+        .order_by()
+        .values("membership_id")
+        .annotate(last=Max("dues_month__month"))
+        .values_list("membership_id", "last")
+    )
     unpaid: dict[int, list[tuple[dt.date, dt.datetime]]] = {}
     for membership_id, month, closed_at in DuesCharge.objects.filter(
         membership__in=paying, paid=False, dues_month__month__lte=on

@@ -35,7 +35,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import In
 from django.utils import timezone
 
 from smartunion.organisations import selectors as org_selectors
@@ -157,22 +159,6 @@ def _ordered(rows: dict[str, RateRow]) -> list[RateRow]:
 # -- 入会率 ----------------------------------------------------------------------------------------------
 
 
-def statuses_changed_after(on: dt.date) -> dict[int, str]:
-    """{membership id: its status on ``on``} for memberships whose status changed after ``on``."""
-    events = (
-        MembershipEvent.objects.filter(occurred_on__gt=on)
-        .exclude(from_status="")
-        .exclude(to_status="")
-        .exclude(from_status=F("to_status"))
-        .order_by("membership_id", "occurred_on", "id")
-        .values_list("membership_id", "from_status")
-    )
-    before: dict[int, str] = {}
-    for membership_id, from_status in events:
-        before.setdefault(membership_id, from_status)
-    return before
-
-
 def _eligible_on(user: Any, on: dt.date, unit: Any, direct: bool = False) -> QuerySet[Person]:
     return (
         _people_in_scope(user, unit, direct)
@@ -183,15 +169,21 @@ def _eligible_on(user: Any, on: dt.date, unit: Any, direct: bool = False) -> Que
 
 
 def _member_on(on: dt.date) -> Q:
-    """A condition on Person: their membership's status on ``on`` is a member status."""
-    changed = statuses_changed_after(on)
-    member = Q(membership__status__in=Membership.MEMBER_STATUSES)
-    if changed:
-        member &= ~Q(membership__pk__in=list(changed))
-        were_members = [pk for pk, status in changed.items() if status in Membership.MEMBER_STATUSES]
-        if were_members:
-            member |= Q(membership__pk__in=were_members)
-    return member
+    """A condition on Person: their membership's status on ``on`` is a member status — the status the
+    first change after ``on`` started from, or today's status if nothing changed since. Subqueries, so the
+    database does the work however many memberships changed (no id lists)."""
+    changes_after = (
+        MembershipEvent.objects.filter(membership=OuterRef("membership__id"), occurred_on__gt=on)
+        .exclude(from_status="")
+        .exclude(to_status="")
+        .exclude(from_status=F("to_status"))
+    )
+    # Coalesced: a NULL (no change) must read as "not a member", or NOT(…) in exclude() drops the row.
+    first_from = Coalesce(
+        Subquery(changes_after.order_by("occurred_on", "id").values("from_status")[:1]), Value("")
+    )
+    unchanged_member = ~Q(Exists(changes_after)) & Q(membership__status__in=Membership.MEMBER_STATUSES)
+    return unchanged_member | Q(In(first_from, list(Membership.MEMBER_STATUSES)))
 
 
 def join_rate(*, user: Any, on: dt.date | None = None, unit: Any = None) -> RateReport:

@@ -181,6 +181,36 @@ def _check_open(application: MembershipApplication, *, expected: tuple[str, ...]
         )
 
 
+def _check_decider(actor: Any, application: MembershipApplication, *, school_step: bool) -> None:
+    """Nobody decides on their own application, and in two steps the school's approver is not the person
+    who did the sub-union's review (the union office may do either step, not both)."""
+    if actor is None:
+        return
+    if application.person.user_id == actor.pk:
+        raise PermissionDenied
+    if school_step and application.unit_reviewed_by_id == actor.pk:
+        raise ValidationError(
+            _("You reviewed this application for the sub-union: another school union officer approves it.")
+        )
+
+
+def _check_still_eligible(application: MembershipApplication) -> None:
+    """HR data may have changed since the application was submitted (left, retired …)."""
+    person = application.person
+    if not person.is_active:
+        raise ValidationError(
+            _("%(person)s is recorded as having left the school: the application can only be declined.")
+            % {"person": person.name}
+        )
+    if not person.category.is_eligible:
+        raise ValidationError(
+            _(
+                "%(person)s is now “%(category)s” staff, who cannot join this way: the application can only be declined."
+            )
+            % {"person": person.name, "category": person.category.name}
+        )
+
+
 @transaction.atomic
 def application_unit_review(
     *, actor: Any, application: MembershipApplication, approve: bool, comment: str = "", reason: str = ""
@@ -189,6 +219,7 @@ def application_unit_review(
     a reason)."""
     application = _locked_application(application)
     check_perm(actor, "members.application.review", application.unit)
+    _check_decider(actor, application, school_step=False)
     if application.status != App.Status.SUBMITTED:
         raise ValidationError(
             _("This application is “%(status)s”: it is not awaiting the sub-union's review.")
@@ -196,6 +227,7 @@ def application_unit_review(
         )
     if not approve:
         return _reject(actor=actor, application=application, reason=reason)
+    _check_still_eligible(application)
     if one_step():
         raise ValidationError(_("Applications are approved in one step by the school union here."))
     comment = comment.strip()
@@ -244,11 +276,13 @@ def application_approve(*, actor: Any, application: MembershipApplication) -> Me
     """The 校工会 step: the person joins as of today and their member card is issued."""
     application = _locked_application(application)
     check_perm(actor, "members.application.approve", application.unit)
+    _check_decider(actor, application, school_step=True)
     if application.status == App.Status.SUBMITTED and not one_step():
         raise ValidationError(
             _("The sub-union has not reviewed this application yet: it can be approved after their review.")
         )
     _check_open(application, expected=App.OPEN_STATUSES)
+    _check_still_eligible(application)
     membership = locked(application.person.membership)
     today = timezone.localdate()
     application.status = App.Status.APPROVED
@@ -320,6 +354,8 @@ def application_reject(
             raise PermissionDenied
     else:
         check_perm(actor, "members.application.approve", application.unit)
+    if actor is not None and application.person.user_id == actor.pk:
+        raise PermissionDenied  # one withdraws one's own application, one does not reject it
     return _reject(actor=actor, application=application, reason=reason)
 
 

@@ -123,3 +123,15 @@ def correction_handle(
         link=reverse("members:my_corrections"),
     )
     return correction
+
+
+def correction_value_viewed(*, actor: Any, correction: CorrectionRequest) -> None:
+    """Record that ``actor`` saw a requested ID or mobile number in full (sensitive access)."""
+    audit(
+        actor=actor,
+        action="members.correction.value_viewed",
+        target=correction.person,
+        changes={"field": str(correction.get_field_display())},
+        unit=correction.person.unit,
+        sensitive=True,
+    )

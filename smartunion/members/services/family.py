@@ -213,3 +213,8 @@ def family_remove(*, actor: Any, family_member: FamilyMember) -> None:
     changes = _audit_values(relative)
     relative.delete()
     audit(actor=actor, action="members.family.removed", target=person, changes=changes, unit=person.unit)
+
+
+def family_viewed(*, actor: Any, person: Person) -> None:
+    """Record that ``actor`` saw the person's family (children's names, birth dates, schools) in full."""
+    audit(actor=actor, action="members.family.viewed", target=person, unit=person.unit, sensitive=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from ..models import (
     JoiningCeremony,
     LapseProposal,
     Membership,
+    MembershipApplication,
     MembershipEvent,
     MembershipTransfer,
     Person,
@@ -75,6 +76,14 @@ def transition(
     if membership.status not in set(allowed_from):
         raise _refuse(membership, what)
     on = on or timezone.localdate()
+    if membership.status_since and on < membership.status_since:
+        # The timeline (and the 入会率 read back from it) must stay in order.
+        raise ValidationError(
+            {
+                "on": _("The date cannot be before %(day)s, when the current status (“%(status)s”) began.")
+                % {"day": membership.status_since, "status": membership.get_status_display()}
+            }
+        )
     before = membership.status
     membership.status = to
     membership.status_since = on
@@ -173,6 +182,13 @@ def membership_retain(
     check_perm(actor, "members.membership.manage", membership.unit)
     if reason not in Membership.RetainedReason.values:
         raise ValidationError(_("Choose why the membership is retained."))
+    if reason == Membership.RetainedReason.RETIRED and not membership.person.category.is_retired:
+        raise ValidationError(
+            _(
+                "%(person)s is “%(category)s” staff, not retired: choose another reason, or wait for HR to record the retirement."
+            )
+            % {"person": membership.person.name, "category": membership.person.category.name}
+        )
     return transition(
         membership,
         to=Status.RETAINED,
@@ -193,7 +209,7 @@ def membership_resume(
     """保留会籍 → in service again, after a long absence or unemployment (not after retirement)."""
     membership = locked(membership)
     check_perm(actor, "members.membership.manage", membership.unit)
-    if membership.retained_reason == Membership.RetainedReason.RETIRED:
+    if membership.person.category.is_retired:
         raise ValidationError(
             _("%(person)s retired: a retired member's membership stays retained.")
             % {"person": membership.person.name}
@@ -319,24 +335,34 @@ def membership_transfer_in(
     if not letter_no.strip():
         errors["letter_no"] = _("Give the number of the introduction letter (介绍信).")
     elif MembershipTransfer.objects.filter(
-        direction=MembershipTransfer.Direction.IN, letter_no=letter_no.strip()
+        direction=MembershipTransfer.Direction.IN,
+        counterpart=counterpart.strip()[:100],
+        letter_no=letter_no.strip()[:50],
     ).exists():
-        errors["letter_no"] = _("An introduction letter with this number is already recorded.")
+        errors["letter_no"] = _(
+            "An introduction letter with this number from this union is already recorded."
+        )
     on = on or timezone.localdate()
     if original_joined_on and original_joined_on > on:
         errors["original_joined_on"] = _("The original join date cannot be after the transfer.")
     if errors:
         raise ValidationError(errors)
-    record = MembershipTransfer.objects.create(
-        membership=membership,
-        direction=MembershipTransfer.Direction.IN,
-        transferred_on=on,
-        counterpart=counterpart.strip()[:100],
-        letter_no=letter_no.strip()[:50],
-        original_joined_on=original_joined_on,
-        note=note[:200],
-        recorded_by=actor,
-    )
+    try:
+        with transaction.atomic():  # the same letter recorded at the same moment by someone else
+            record = MembershipTransfer.objects.create(
+                membership=membership,
+                direction=MembershipTransfer.Direction.IN,
+                transferred_on=on,
+                counterpart=counterpart.strip()[:100],
+                letter_no=letter_no.strip()[:50],
+                original_joined_on=original_joined_on,
+                note=note[:200],
+                recorded_by=actor,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"letter_no": _("An introduction letter with this number from this union is already recorded.")}
+        ) from None
     join(
         membership,
         actor=actor,
@@ -353,18 +379,30 @@ def membership_transfer_in(
 
 @transaction.atomic
 def membership_move(
-    *, actor: Any, membership: Membership, unit: Any, on: dt.date | None = None, note: str = ""
+    *,
+    actor: Any,
+    membership: Membership,
+    unit: Any,
+    on: dt.date | None = None,
+    note: str = "",
+    check: bool = True,
 ) -> Membership:
     """会籍接转 within the school: the membership moves to another 分工会 or 小组 with no new application.
-    Called by hand, and by the people services when HR moves the person."""
+    Called by hand, and by the people services when HR moves the person (``check=False``: the HR change
+    was authorised there; the actor is still recorded). An open application moves along, so that the
+    unit now responsible reviews it."""
     membership = locked(membership)
     if membership.unit_id == unit.pk:
         return membership
-    check_perm(actor, "members.membership.manage", membership.unit)
-    check_perm(actor, "members.membership.manage", unit)
+    if check:
+        check_perm(actor, "members.membership.manage", membership.unit)
+        check_perm(actor, "members.membership.manage", unit)
     before = membership.unit
     membership.unit = unit
     membership.save(update_fields=["unit", "updated_at"])
+    MembershipApplication.objects.filter(
+        person_id=membership.person_id, status__in=MembershipApplication.OPEN_STATUSES
+    ).update(unit=unit, updated_at=timezone.now())
     MembershipEvent.objects.create(
         membership=membership,
         kind=Kind.MOVED,
@@ -427,6 +465,14 @@ def ceremony_enrol(
     )
     for membership in memberships.order_by("person__staff_no"):
         check_perm(actor, "members.membership.manage", membership.unit)
+        hired = membership.person.hire_date
+        if hired and held_on < hired:
+            raise ValidationError(
+                {
+                    "held_on": _("%(person)s was hired on %(hired)s, after the ceremony date.")
+                    % {"person": membership.person.name, "hired": hired}
+                }
+            )
         if not membership.person.category.is_eligible:
             raise ValidationError(
                 _("%(person)s is “%(category)s” staff and cannot join this way.")
@@ -508,6 +554,16 @@ def lapse_decide(*, actor: Any, proposal: LapseProposal, confirm: bool, note: st
     proposal.decided_at = timezone.now()
     proposal.note = note.strip()[:300]
     proposal.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    if (
+        confirm
+        and membership.dues.filter(
+            paid=True, dues_month__month__gt=proposal.last_dues_month or dt.date.min
+        ).exists()
+    ):
+        raise ValidationError(
+            _("%(person)s has paid dues since the proposal was made: dismiss it instead.")
+            % {"person": membership.person.name}
+        )
     if confirm:
         transition(
             membership,

@@ -139,7 +139,7 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
     if "unit" in changes:
         # 会籍接转 within the school: the membership follows the person, with no new application.
         membership_services.membership_move(
-            actor=None, membership=person.membership, unit=person.unit, note=_("moved by HR")
+            actor=actor, membership=person.membership, unit=person.unit, note=_("moved by HR"), check=False
         )
     return person
 

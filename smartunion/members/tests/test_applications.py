@@ -337,3 +337,59 @@ def test_the_queue_reads_a_bounded_number_of_queries(
         page = client.get("/console/members/applications/").content.decode()
     assert page.count("/console/members/applications/") >= 12
     assert "机械工程学院 · 第一工会小组" in page  # a 小组 is named with its 分工会
+
+
+# -- the review's findings: who may decide, and on what -----------------------------------------------
+
+
+def test_the_school_step_is_not_taken_by_whoever_did_the_sub_union_step(
+    w: SimpleNamespace, make_user: Any
+) -> None:
+    application = submit(w)
+    svc.application_unit_review(actor=w.approver, application=application, approve=True)  # acting for A
+    with pytest.raises(ValidationError, match=r"reviewed|审核"):
+        svc.application_approve(actor=w.approver, application=application)
+    svc.application_approve(actor=make_user("union_chair", w.tree.root), application=application)
+    assert status_of(w.person) == Membership.Status.FULL
+
+
+def test_nobody_decides_on_their_own_application(w: SimpleNamespace, make_person: Any) -> None:
+    application = submit(w, actor=w.reviewer, person=make_person(unit=w.tree.a, user=w.reviewer))
+    with pytest.raises(PermissionDenied):
+        svc.application_unit_review(actor=w.reviewer, application=application, approve=True)
+    with pytest.raises(PermissionDenied):
+        svc.application_reject(actor=w.reviewer, application=application, reason="自己退回")
+    assert application.person.membership.status == Membership.Status.APPLYING
+
+
+def test_an_application_follows_the_person_when_hr_moves_them(w: SimpleNamespace) -> None:
+    from smartunion.members import services
+
+    application = submit(w)
+    services.person_update(actor=None, person=w.person, unit=w.tree.b)
+    application.refresh_from_db()
+    assert application.unit == w.tree.b
+    with pytest.raises(PermissionDenied):  # A's chair no longer decides on someone of B
+        svc.application_unit_review(actor=w.reviewer, application=application, approve=True)
+    svc.application_unit_review(actor=w.other_reviewer, application=application, approve=True)
+
+
+def test_approval_rechecks_that_the_person_may_still_join(w: SimpleNamespace) -> None:
+    from smartunion.members import services
+
+    application = submit(w)
+    svc.application_unit_review(actor=w.reviewer, application=application, approve=True)
+    services.person_mark_left(actor=None, person=w.person, left_on=timezone.localdate())
+    with pytest.raises(ValidationError, match=r"left|离校"):
+        svc.application_approve(actor=w.approver, application=application)
+    svc.application_reject(actor=w.approver, application=application, reason="已离校")
+    assert status_of(w.person) == Membership.Status.NONE
+
+
+def test_an_opinion_too_long_is_shown_not_dropped(client: Any, w: SimpleNamespace) -> None:
+    application = submit(w)
+    client.force_login(w.reviewer)
+    response = client.post(f"/console/members/applications/{application.pk}/review/", {"comment": "很" * 500})
+    assert response.status_code == 200
+    application.refresh_from_db()
+    assert application.status == App.Status.SUBMITTED

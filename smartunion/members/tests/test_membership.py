@@ -77,7 +77,7 @@ def test_transfer_in_needs_a_letter_and_refuses_a_reused_one(make_person: Any, m
         ms.membership_transfer_in(
             actor=None,
             membership=other.membership,
-            counterpart="某厂",
+            counterpart="南通某公司工会",
             letter_no="JS-001",
             original_joined_on=None,
         )
@@ -108,6 +108,7 @@ def test_retain_then_resume_after_a_long_absence(member: Any) -> None:
 
 
 def test_a_retired_members_membership_stays_retained(member: Any) -> None:
+    services.person_update(actor=None, person=member, category=StaffCategory.objects.get(name="退休"))
     ms.membership_retain(actor=None, membership=member.membership, reason="retired")
     with pytest.raises(ValidationError, match=r"retired|退休"):
         ms.membership_resume(actor=None, membership=member.membership)
@@ -119,7 +120,7 @@ def test_retaining_needs_a_known_reason_and_an_in_service_member(member: Any, ma
         ms.membership_retain(actor=None, membership=member.membership, reason="bored")
     outsider = make_person()
     with pytest.raises(ValidationError, match=r"Not a member|非会员"):
-        ms.membership_retain(actor=None, membership=outsider.membership, reason="retired")
+        ms.membership_retain(actor=None, membership=outsider.membership, reason="long_absence")
     assert status_of(outsider) == Status.NONE
 
 
@@ -269,7 +270,7 @@ def test_dismissed_lapse_changes_nothing_and_retained_members_are_never_proposed
         actor=make_user("union_staff", tree.root), proposal=proposal, confirm=False, note="病休，已说明"
     )
     assert status_of(member) == Status.FULL
-    ms.membership_retain(actor=None, membership=member.membership, reason="retired")
+    ms.membership_retain(actor=None, membership=member.membership, reason="long_absence")
     assert ms.lapse_propose(membership=member.membership, last_dues_month=None, on=TODAY) is None
 
 
@@ -365,3 +366,52 @@ def test_two_officers_acting_at_once_change_the_membership_once(make_person: Any
     assert MembershipTransfer.objects.filter(direction="out").count() == (
         1 if final == Status.TRANSFERRED_OUT else 0
     )
+
+
+def test_retained_for_retirement_only_when_hr_says_retired(member: Any) -> None:
+    with pytest.raises(ValidationError, match=r"not retired|不是退休|退休"):
+        ms.membership_retain(actor=None, membership=member.membership, reason="retired")
+    ms.membership_retain(actor=None, membership=member.membership, reason="long_absence")
+    ms.membership_resume(actor=None, membership=member.membership)  # a mis-click can be undone
+    assert status_of(member) == Status.FULL
+
+
+def test_a_change_cannot_be_dated_before_the_current_status_began(member: Any) -> None:
+    with pytest.raises(ValidationError) as error:
+        ms.membership_withdraw(actor=None, membership=member.membership, on=dt.date(1990, 1, 1))
+    assert "on" in error.value.message_dict
+    assert status_of(member) == Status.FULL
+
+
+def test_letters_are_unique_per_issuing_union(make_person: Any) -> None:
+    first, second = make_person(), make_person()
+    ms.membership_transfer_in(
+        actor=None,
+        membership=first.membership,
+        counterpart="甲公司工会",
+        letter_no="001",
+        original_joined_on=None,
+    )
+    ms.membership_transfer_in(
+        actor=None,
+        membership=second.membership,
+        counterpart="乙大学工会",
+        letter_no="001",
+        original_joined_on=None,
+    )
+    assert status_of(second) == Status.FULL
+
+
+def test_a_ceremony_cannot_predate_the_hire(make_person: Any, make_user: Any, tree: Any) -> None:
+    newcomer = make_person(unit=tree.a, hire_date=TODAY)
+    with pytest.raises(ValidationError) as error:
+        ms.ceremony_enrol(
+            actor=make_user("subunion_chair", tree.a),
+            unit=tree.a,
+            title="仪式",
+            held_on=TODAY - dt.timedelta(days=400),
+            approval_ref="会议",
+            people=[newcomer],
+        )
+    assert "held_on" in error.value.message_dict
+    assert status_of(newcomer) == Status.NONE

@@ -90,9 +90,9 @@ def test_retain_form_records_the_change_and_refuses_future_dates(
     url = f"/console/members/{person.pk}/membership/retain/"
     assert client.get(url).status_code == 200
     future = (TODAY + dt.timedelta(days=2)).isoformat()
-    response = client.post(url, {"reason": "retired", "on": future})
+    response = client.post(url, {"reason": "long_absence", "on": future})
     assert response.status_code == 200 and Membership.objects.get(person=person).status == "full"
-    response = client.post(url, {"reason": "retired", "on": TODAY.isoformat(), "note": "2026年退休"})
+    response = client.post(url, {"reason": "long_absence", "on": TODAY.isoformat(), "note": "出国访学一年"})
     assert response.status_code == 302
     assert Membership.objects.get(person=person).status == "retained"
 
@@ -215,3 +215,39 @@ def test_member_page_shows_the_family_masked_for_sub_union_officers(
     body = client.get(f"/console/members/{person.pk}/").content.decode()
     assert "family-title" in body
     assert "王小明" not in body and "2018-05-17" not in body and "2018-05" in body
+
+
+def test_crafted_ids_and_next_are_harmless(client: Any, chair: Any, make_person: Any, tree: Any) -> None:
+    person = make_person(unit=tree.a)
+    for ids in (["²"], ["9" * 30], ["-1"]):
+        response = client.post(
+            "/console/members/bulk/", {"action": "resume", "on": TODAY.isoformat(), "ids": ids}
+        )
+        assert response.status_code == 302  # "tick the people", not a server error
+        assert client.post("/console/members/ceremonies/new/", {"ids": ids}).status_code in (302, 404)
+    response = client.post(
+        "/console/members/bulk/",
+        {
+            "action": "resume",
+            "on": TODAY.isoformat(),
+            "ids": [person.pk],
+            "confirm": "1",
+            "next": "//evil.example/",
+        },
+    )
+    assert response["Location"] == "/console/members/"
+
+
+def test_full_family_view_is_logged_as_sensitive_access(
+    client: Any, make_user: Any, make_person: Any, tree: Any
+) -> None:
+    from smartunion.core.models import AuditEntry
+    from smartunion.members.models import FamilyMember
+
+    person = make_person(unit=tree.a)
+    FamilyMember.objects.create(
+        person=person, relation="child", name="王小明", sex="M", birth_date=dt.date(2018, 5, 17)
+    )
+    client.force_login(make_user("union_staff", tree.root))
+    assert "王小明" in client.get(f"/console/members/{person.pk}/").content.decode()
+    assert AuditEntry.objects.filter(action="members.family.viewed", sensitive=True).count() == 1

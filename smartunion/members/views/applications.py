@@ -299,7 +299,10 @@ def application_review(request: AuthenticatedRequest, pk: int) -> HttpResponseBa
     """The 分工会 agrees: the application goes on to the school union."""
     application = app_selectors.application_get_for_user(user=request.user, pk=pk)
     form = ReviewForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():  # e.g. an opinion too long: say so, never drop it silently
+        context = _detail_context(request, application)
+        context["review_form"] = form
+        return render(request, "members/application_detail.html", context)
     try:
         app_services.application_unit_review(
             actor=request.user,

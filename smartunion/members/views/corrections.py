@@ -112,9 +112,10 @@ def correction_detail(request: AuthenticatedRequest, pk: int) -> HttpResponseBas
             messages.success(request, _("Done: the member has been notified."))
             return redirect("members:correction_list")
     person = correction.person
-    show_full = correction.field not in correction_services.MASKS or request.user.has_unit_perm(
-        "members.sensitive.view", person.unit
-    )
+    sensitive = correction.field in correction_services.MASKS
+    show_full = not sensitive or request.user.has_unit_perm("members.sensitive.view", person.unit)
+    if sensitive and show_full:  # an ID or mobile number shown in full: logged as sensitive access
+        correction_services.correction_value_viewed(actor=request.user, correction=correction)
     return render(
         request,
         "members/correction_detail.html",

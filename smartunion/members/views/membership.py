@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -36,6 +37,7 @@ from ..forms.membership import (
     RetainForm,
     TransferInForm,
     TransferOutForm,
+    parse_ids,
 )
 from ..models import Membership
 
@@ -205,8 +207,8 @@ def _bulk_call(action: str, *, actor: Any, membership: Membership, on: dt.date) 
 def roster_bulk(request: AuthenticatedRequest) -> HttpResponse:
     """Ticked rows + an action → a confirmation page listing the people → applied all or nothing."""
     form = BulkForm(request.POST)
-    back = request.POST.get("next") or reverse("members:person_list")
-    if not back.startswith("/"):
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("members:person_list")
     if not form.is_valid():
         for error in [*form.errors.get("__all__", []), *form.errors.get("on", [])]:
@@ -292,7 +294,7 @@ def pending_list(request: AuthenticatedRequest) -> HttpResponseBase:
 @require_POST
 def ceremony_new(request: AuthenticatedRequest) -> HttpResponse:
     """Record an 入职入会仪式 for the ticked new staff (confirmation page first)."""
-    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()][:500]
+    ids = parse_ids(request.POST.getlist("ids"))
     if not ids:
         messages.error(request, _("Tick the new staff who joined at the ceremony."))
         return redirect("members:pending_list")

@@ -158,6 +158,9 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "members.membership.expel", membership.unit
     ):
         actions.append(("expel", _("Expel")))
+    family = selectors.family.family_panel_for_officer(user=user, person=person)
+    if family and family["family_full"] and family["family_rows"]:
+        services.family.family_viewed(actor=user, person=person)  # children's data in full: logged
     return render(
         request,
         "members/person_detail.html",
@@ -169,7 +172,7 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "actions": actions,
             "can_mark_left": person.is_active and user.has_unit_perm("members.edit", person.unit),
             "can_reveal": user.has_unit_perm("members.sensitive.view", person.unit),
-            "family": selectors.family.family_panel_for_officer(user=user, person=person),
+            "family": family,
             "breadcrumbs": [(_("Member roster"), reverse("members:person_list")), (person.name, "")],
         },
     )
