@@ -85,3 +85,8 @@ def users_with_perm_at(*, code: str, unit: Any) -> QuerySet[User]:
     paths = ["".join(f"{part}/" for part in parts[: depth + 1]) for depth in range(len(parts))]
     holders = RoleAssignment.objects.active().filter(role__permissions__code=code, unit__path__in=paths)
     return User.objects.filter(is_active=True, pk__in=holders.values("user_id")).order_by("pk")
+
+
+def user_by_staff_no(staff_no: str) -> User | None:
+    """The account whose login is this 工号, if any (to link it to the person HR knows by that 工号)."""
+    return User.objects.filter(staff_no=staff_no).first()

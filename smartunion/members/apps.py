@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -203,3 +205,18 @@ class MembersConfig(AppConfig):
         from .defaults import ensure_default_lists
 
         post_migrate.connect(ensure_default_lists, sender=self, dispatch_uid="smartunion_members_defaults")
+        # An account created for a 工号 HR already registered is linked to that person (no import of the
+        # accounts app's models: the sender is named by the setting).
+        from django.conf import settings
+        from django.db.models.signals import post_save
+
+        post_save.connect(
+            _link_new_account, sender=settings.AUTH_USER_MODEL, dispatch_uid="members_link_account"
+        )
+
+
+def _link_new_account(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    if created and not raw and instance.staff_no:
+        from .services import person_link_account
+
+        person_link_account(user=instance)

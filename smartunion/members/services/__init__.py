@@ -6,6 +6,7 @@ from . import applications, corrections, dues, family, membership
 from .people import (
     PERSON_FIELDS,
     person_create,
+    person_link_account,
     person_mark_left,
     person_reveal_id_number,
     person_units_merge,
@@ -20,6 +21,7 @@ __all__ = [
     "family",
     "membership",
     "person_create",
+    "person_link_account",
     "person_mark_left",
     "person_reveal_id_number",
     "person_units_merge",

@@ -164,7 +164,11 @@ def dues_rule_set(*, actor: Any, effective_from: dt.date, **fields: Any) -> Dues
                 rule = DuesRule.objects.create(effective_from=effective_from, created_by=actor, **values)
         except IntegrityError:  # another office member set a rule for the same date a moment ago
             raise ValidationError(
-                {"effective_from": _("A rule from this date was set a moment ago by someone else: reload and check it.")}
+                {
+                    "effective_from": _(
+                        "A rule from this date was set a moment ago by someone else: reload and check it."
+                    )
+                }
             ) from None
         changes: dict[str, Any] = {"effective_from": effective_from, **values}
         action = "members.dues.rule_set"

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from smartunion.accounts import selectors as account_selectors
 from smartunion.core.audit import audit, diff, snapshot
 from smartunion.core.crypto import blind_index
 from smartunion.core.masking import mask_id_number
@@ -78,6 +79,11 @@ def person_create(
             {"staff_no": _("Staff number %(no)s is already registered.") % {"no": staff_no}}
         )
     _check_id_unique(id_number)
+    if user is None:
+        # 工号 is both the HR key and the login: an account that already exists is this person's.
+        user = account_selectors.user_by_staff_no(staff_no)
+        if user is not None and Person.objects.filter(user=user).exists():
+            user = None
     person = Person.objects.create(
         staff_no=staff_no,
         name=name,
@@ -188,3 +194,11 @@ def person_units_merge(*, source: Any, target: Any, actor: Any) -> int:
             changes={"unit": [source.name, target.name]},
         )
     return len(people)
+
+
+def person_link_account(*, user: Any) -> Person | None:
+    """A new account (created by the office, or by single sign-on) finds the person HR registered with
+    the same 工号, so the member's portal shows their membership at once. Called when an account is
+    created; links nothing if the person already has an account."""
+    updated = Person.objects.filter(staff_no=user.staff_no, user__isnull=True).update(user=user)
+    return Person.objects.filter(user=user).first() if updated else None

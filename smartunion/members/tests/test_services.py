@@ -214,3 +214,18 @@ def test_a_model_with_units_but_no_merge_policy_stops_the_merge(
     with pytest.raises(ImproperlyConfigured):
         org_services.unit_merge(actor=None, source=tree.b1, target=tree.b)
     assert Person.objects.filter(unit=tree.b1).count() == 1
+
+
+def test_person_and_account_with_the_same_staff_number_are_linked(make_person: Any, make_user: Any) -> None:
+    # HR registered the person first; the account created later finds them.
+    person = make_person(staff_no="200001")
+    user = make_user(staff_no="200001", name="后建账号")
+    person.refresh_from_db()
+    assert person.user == user
+    assert selectors.person_of_user(user) == person
+    # The account first; the person registered later (e.g. by the HR roster sync) takes it.
+    early = make_user(staff_no="200002", name="先有账号")
+    assert make_person(staff_no="200002").user == early
+    # An account for a 工号 HR does not know stays unlinked; a person whose 工号 has no account too.
+    assert selectors.person_of_user(make_user(staff_no="200004")) is None
+    assert make_person(staff_no="200005").user is None
