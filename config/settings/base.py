@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values that differ per deployment come from the environment."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "smartunion.accounts",
     "smartunion.notifications",
     "smartunion.members",
+    "smartunion.finance",
     "smartunion.dashboards",
     "smartunion.demo",
 ]
@@ -104,6 +106,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
     }
+    # The test database is a file too, so that concurrent writers queue on its lock as in production (an
+    # in-memory database shares one cache between connections and answers "table is locked" at once).
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    with contextlib.suppress(OSError):  # a clean clone has no var/ yet
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -1,0 +1,250 @@
+"""The union's books: the chart of categories, fiscal years, budget lines and the append-only ledger.
+
+Entries and their lines are never updated or deleted: a correction is a reversal plus a new entry. The
+models refuse it, and on PostgreSQL triggers refuse it too (migration 0002), and a deferred constraint
+trigger checks at commit that every entry's lines sum to zero. Entries are hash-chained (``ChainHead``
+holds the end of the chain and is the lock that serialises postings); ``finance_verify`` recomputes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.Model):
+    """One category of the chart (收支科目), in a tree, effective-dated, with its overspend rule."""
+
+    class Kind(models.TextChoices):
+        INCOME = "income", _("Income")
+        EXPENSE = "expense", _("Expense")
+
+    class Overspend(models.TextChoices):
+        STOP = "stop", _("Stop: refuse spending beyond the budget")
+        WARN = "warn", _("Warn: allow spending beyond the budget with a warning")
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    overspend = models.CharField(
+        _("overspend control"), max_length=10, choices=Overspend.choices, default=Overspend.STOP
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="finance_category_valid_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+class FiscalYear(models.Model):
+    """A year of the books; once closed it accepts no postings."""
+
+    year = models.PositiveIntegerField(_("year"), unique=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("fiscal year")
+        verbose_name_plural = _("fiscal years")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class BudgetLine(models.Model):
+    """The budget of one unit for one category in one year (spent is computed from the ledger)."""
+
+    year = models.PositiveIntegerField(_("year"))
+    unit = models.ForeignKey(
+        settings.UNIT_MODEL, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="budget_lines"
+    )
+    amount = models.DecimalField(_("budget"), max_digits=12, decimal_places=2)
+
+    UNIT_MERGE_POLICY = "keep"  # a merged unit's budgets are its history
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["year", "unit", "category__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit", "category"], name="finance_budget_line_unique"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="finance_budget_line_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.unit} {self.category}: {self.amount}"
+
+
+class LedgerIsAppendOnly(Exception):
+    """Raised on any attempt to change or remove a posted entry or one of its lines."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise LedgerIsAppendOnly("Posted entries cannot be changed; post a reversal.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise LedgerIsAppendOnly("Posted entries cannot be deleted; post a reversal.")
+
+
+class AppendOnlyModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise LedgerIsAppendOnly("Posted entries cannot be changed; post a reversal.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise LedgerIsAppendOnly("Posted entries cannot be deleted; post a reversal.")
+
+
+class ChainHead(models.Model):
+    """One row: the last entry's sequence number and hash. Locking it serialises postings."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="")
+
+    class Meta:
+        verbose_name = _("chain head")
+        verbose_name_plural = _("chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq} {self.last_hash[:12]}"
+
+
+class Entry(AppendOnlyModel):
+    """One journal entry (记账凭证): balanced lines, posted once, hash-chained to the previous one."""
+
+    seq = models.PositiveBigIntegerField(_("number"), unique=True)
+    posted_on = models.DateField(_("date"), db_index=True)
+    posted_at = models.DateTimeField(_("posted at"), default=timezone.now)
+    unit = models.ForeignKey(
+        settings.UNIT_MODEL, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    memo = models.CharField(_("memo"), max_length=200)
+    source_type = models.CharField(_("source"), max_length=100, blank=True)
+    source_id = models.CharField(_("source id"), max_length=64, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    reversal_of = models.OneToOneField(
+        "self",
+        verbose_name=_("reversal of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+    )
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("posted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    previous_hash = models.CharField(_("previous hash"), max_length=64)
+    entry_hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+    UNIT_MERGE_POLICY = "keep"  # the books of a merged unit stay its books
+
+    class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["source_type", "source_id"], name="finance_entry_source_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.posted_on} {self.memo}"
+
+
+class EntryLine(AppendOnlyModel):
+    """One line of an entry: debit positive, credit negative, on a category or on the unit's funds."""
+
+    class Account(models.TextChoices):
+        CATEGORY = "category", _("Category")
+        FUNDS = "funds", _("Funds (cash and bank)")
+
+    entry = models.ForeignKey(Entry, verbose_name=_("entry"), on_delete=models.PROTECT, related_name="lines")
+    unit = models.ForeignKey(
+        settings.UNIT_MODEL, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    account = models.CharField(_("ledger account"), max_length=10, choices=Account.choices)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entry_lines",
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+
+    objects = AppendOnlyQuerySet.as_manager()
+    UNIT_MERGE_POLICY = "keep"
+
+    class Meta:
+        verbose_name = _("entry line")
+        verbose_name_plural = _("entry lines")
+        ordering = ["entry", "id"]
+        indexes = [models.Index(fields=["unit", "category"], name="finance_line_unit_cat_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="finance_line_amount_not_zero"),
+            models.CheckConstraint(
+                condition=Q(account="category", category__isnull=False)
+                | Q(account="funds", category__isnull=True),
+                name="finance_line_account_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.account} {self.category_id or ''} {self.amount}"
