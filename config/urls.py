@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("smartunion.accounts.urls")),
     path("console/org/", include("smartunion.organisations.urls")),
     path("", include("smartunion.members.urls")),
+    path("console/finance/", include("smartunion.finance.urls")),
     path("console/", include("smartunion.core.urls")),
     path("", include("smartunion.dashboards.urls")),
     path("", include("smartunion.notifications.urls")),

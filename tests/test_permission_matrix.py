@@ -28,6 +28,7 @@ from django.utils import timezone
 from smartunion.accounts import services as account_services
 from smartunion.accounts.models import LoginAttempt, Role
 from smartunion.core.models import ImportJob
+from smartunion.finance.tests import matrix_finance as finance
 from smartunion.members import services as member_services
 from smartunion.members.models import StaffCategory
 from smartunion.members.tests import matrix_dues as dues
@@ -84,6 +85,11 @@ NOBODY: set[str] = set()
 APPLICATION_REVIEWERS = {"subunion_chair", "subunion_committee", "union_staff", "union_chair"}
 APPLICATION_APPROVERS = {"union_staff", "union_chair"}
 APPLICATION_HANDLERS = APPLICATION_REVIEWERS | APPLICATION_APPROVERS
+FINANCE_VIEWERS = {"subunion_chair", "union_staff", "union_chair", "auditor"}
+FINANCE_REQUESTERS = {"subunion_chair", "union_staff"}
+FINANCE_APPROVERS = {"union_staff", "union_chair"}
+FINANCE_POSTERS = {"union_staff"}
+BUDGET_MANAGERS = {"union_staff"}
 
 
 @dataclass
@@ -256,6 +262,26 @@ MATRIX: dict[str, Entry] = {
     ),
     "members:kpi_overview": Entry(allow(MEMBER_VIEWERS, 200, 200)),
     "members:kpi_people": Entry(allow(MEMBER_VIEWERS, 200, 200), query="?kpi=join_rate&group=eligible"),
+    # -- finance --------------------------------------------------------------------------------------
+    "finance:budget_list": Entry(allow(FINANCE_VIEWERS, 200, 200)),
+    "finance:budget_line_new": Entry(allow(BUDGET_MANAGERS, 200, 200)),
+    "finance:budget_line_edit": Entry(allow(BUDGET_MANAGERS), unit_of("budget_line")),
+    "finance:request_list": Entry(allow(FINANCE_VIEWERS, 200, 200)),
+    "finance:request_new": Entry(allow(FINANCE_REQUESTERS, 200, 200)),
+    "finance:request_detail": Entry(allow(FINANCE_VIEWERS), unit_of("spending")),
+    "finance:attachment": Entry(allow(FINANCE_VIEWERS), unit_of("attachment")),
+    "finance:request_approve": Entry(allow(FINANCE_APPROVERS, 302, 404), unit_of("spending"), method="post"),
+    "finance:request_reject": Entry(
+        allow(FINANCE_APPROVERS, 302, 404),
+        unit_of("spending"),
+        method="post",
+        data=lambda w, s: {"reason": "发票不全"},
+    ),
+    "finance:request_pay": Entry(
+        allow(FINANCE_POSTERS, 302, 404), unit_of("approved_spending"), method="post"
+    ),
+    # Only the requester may cancel: other holders are told so on the request's page (200).
+    "finance:request_cancel": Entry(allow(FINANCE_REQUESTERS, 200, 404), unit_of("spending"), method="post"),
     # -- audit and imports ----------------------------------------------------------------------------
     "core:audit_list": Entry(allow(AUDIT_VIEWERS, 200, 200)),
     "core:import_list": Entry(allow(UNIT_IMPORTERS, 200, 200)),
@@ -352,6 +378,8 @@ def world(tree: SimpleNamespace, make_user: Any) -> SimpleNamespace:
         joining.build(world, side, unit, make_user)
         # -- members: dues and KPIs (world objects) --
         dues.build(world, side, unit)
+        # -- finance (world objects) --
+        finance.build(world, side, unit, make_user)
         # -- members: roster, membership lifecycle (world objects) --
         recorder = make_user("union_staff", unit, name=f"{side}记录人")
         joiner = member_services.person_create(

@@ -153,6 +153,9 @@ CAS_USERNAME_ATTRIBUTE = os.environ.get("CAS_USERNAME_ATTRIBUTE", "")  # empty: 
 CAS_LOGIN_LABEL = os.environ.get("CAS_LOGIN_LABEL", "")
 CAS_VALIDATE_TIMEOUT = float(os.environ.get("CAS_VALIDATE_TIMEOUT", "5"))
 
+# Finance: a spending request above this many yuan needs a second, different approver.
+FINANCE_SECOND_APPROVAL_ABOVE = os.environ.get("FINANCE_SECOND_APPROVAL_ABOVE", "5000.00")
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

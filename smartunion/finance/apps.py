@@ -9,7 +9,7 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Finance")
 
     def ready(self) -> None:
-        from smartunion.core import audit, permissions
+        from smartunion.core import audit, navigation, permissions
         from smartunion.core.permissions import PermissionSpec
 
         permissions.register(
@@ -19,12 +19,29 @@ class FinanceConfig(AppConfig):
                 ("union_staff", "union_chair", "auditor", "subunion_chair"),
             ),
             PermissionSpec("finance.post", _("Post entries to the union's books"), ("union_staff",)),
+            PermissionSpec("finance.budget.manage", _("Add and change budget lines"), ("union_staff",)),
+            PermissionSpec(
+                "finance.request",
+                _("File spending requests against the unit's budget"),
+                ("subunion_chair", "union_staff"),
+            ),
+            PermissionSpec(
+                "finance.approve", _("Approve or reject spending requests"), ("union_staff", "union_chair")
+            ),
         )
         audit.register_actions(
             {
                 "finance.entry.posted": _("Entry posted to the books"),
                 "finance.entry.reversed": _("Entry reversed"),
                 "finance.year.closed": _("Fiscal year closed"),
+                "finance.budget.created": _("Budget line added"),
+                "finance.budget.changed": _("Budget line changed"),
+                "finance.spending.submitted": _("Spending request submitted"),
+                "finance.spending.first_approved": _("Spending request: first approval"),
+                "finance.spending.approved": _("Spending request approved"),
+                "finance.spending.rejected": _("Spending request rejected"),
+                "finance.spending.paid": _("Spending request paid"),
+                "finance.spending.cancelled": _("Spending request cancelled"),
             }
         )
         audit.register_change_labels(
@@ -34,7 +51,31 @@ class FinanceConfig(AppConfig):
                 "warnings": _("Warnings"),
                 "reason": _("Reason"),
                 "reversed_entry": _("Reversed entry"),
+                "budget_line": _("Budget line"),
+                "attachments": _("Invoices"),
+                "committed": _("Committed"),
+                "entry": _("Entry"),
             }
+        )
+        navigation.console_nav.register(
+            navigation.NavItem(
+                key="finance_budgets",
+                label=_("Budgets"),
+                url_name="finance:budget_list",
+                permission="finance.view",
+                icon="chart",
+                group=navigation.GROUP_FINANCE,
+                order=60,
+            ),
+            navigation.NavItem(
+                key="finance_spending",
+                label=_("Spending requests"),
+                url_name="finance:request_list",
+                permission="finance.view",
+                icon="inbox",
+                group=navigation.GROUP_FINANCE,
+                order=61,
+            ),
         )
         from .defaults import ensure_default_chart
 

@@ -248,3 +248,116 @@ class EntryLine(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.entry_id}: {self.account} {self.category_id or ''} {self.amount}"
+
+
+class SpendingRequest(models.Model):
+    """A unit's request to spend against one of its budget lines (支出申请): submitted, approved (the
+    amount is then committed against the line), paid (posted to the books, the commitment released)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Awaiting approval")
+        APPROVED = "approved", _("Approved, awaiting payment")
+        PAID = "paid", _("Paid")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    unit = models.ForeignKey(
+        settings.UNIT_MODEL, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    budget_line = models.ForeignKey(
+        BudgetLine, verbose_name=_("budget line"), on_delete=models.PROTECT, related_name="spending_requests"
+    )
+    title = models.CharField(_("title"), max_length=100)
+    purpose = models.TextField(_("purpose"), max_length=2000)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    payee = models.CharField(_("payee"), max_length=100)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requester"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    first_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first approver"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    first_approved_at = models.DateTimeField(_("first approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approval_warning = models.TextField(_("approval warning"), blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rejected by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    reject_reason = models.TextField(_("reason for rejection"), blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("paid by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    entry = models.ForeignKey(
+        Entry, verbose_name=_("entry"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    UNIT_MERGE_POLICY = "keep"  # a merged unit's requests are its history
+
+    class Meta:
+        verbose_name = _("spending request")
+        verbose_name_plural = _("spending requests")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["budget_line", "status"], name="finance_spending_line_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="finance_spending_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.amount})"
+
+
+class SpendingAttachment(models.Model):
+    """An invoice or receipt of a spending request (JPEG, PNG or PDF), kept in the database."""
+
+    request = models.ForeignKey(
+        SpendingRequest,
+        verbose_name=_("spending request"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size"))
+    content = models.BinaryField(_("content"), editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,87 @@
+"""Forms of the finance pages: budget lines and spending requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from smartunion.core.forms_support import model_choice, unit_label
+
+from .models import BudgetLine, Category
+
+
+class YearForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["year"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(year, str(year)) for year in years]
+
+
+class BudgetLineForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Unit"), queryset=None)  # type: ignore[arg-type]
+    category: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Category (expense)"), queryset=None)  # type: ignore[arg-type]
+    amount = forms.DecimalField(label=_("Budget (yuan)"), min_value=0, max_digits=12, decimal_places=2)
+
+    def __init__(self, *args: Any, units: Any, line: BudgetLine | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+        unit_field = model_choice(self, "unit")
+        unit_field.queryset = units
+        unit_field.label_from_instance = unit_label  # type: ignore[assignment]
+        model_choice(self, "category").queryset = Category.objects.filter(
+            kind=Category.Kind.EXPENSE
+        ).order_by("code")
+        if line is not None:  # only the amount changes; the rest names the line
+            for name in ("year", "unit", "category"):
+                self.fields[name].disabled = True
+            self.initial.update(
+                {"year": line.year, "unit": line.unit, "category": line.category, "amount": line.amount}
+            )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class SpendingRequestForm(forms.Form):
+    budget_line: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Budget line"), queryset=None)  # type: ignore[arg-type]
+    title = forms.CharField(label=_("Title"), max_length=100)
+    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=12, decimal_places=2)
+    payee = forms.CharField(label=_("Payee"), max_length=100)
+    purpose = forms.CharField(label=_("Purpose"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    attachments = MultipleFileField(
+        label=_("Invoices"),
+        required=False,
+        help_text=_("JPEG, PNG or PDF, at most 10 MB each; choose several files at once if needed."),
+    )
+
+    def __init__(self, *args: Any, lines: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = model_choice(self, "budget_line")
+        field.queryset = lines
+        field.label_from_instance = lambda line: f"{line.year} · {line.unit} · {line.category}"  # type: ignore[assignment]
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejection"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )

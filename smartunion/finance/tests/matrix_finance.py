@@ -1,0 +1,44 @@
+"""Permission-matrix helpers for finance (used by tests/test_permission_matrix.py): per side a budget line,
+a submitted and an approved spending request with an invoice, filed by a sub-union chair of that unit."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from django.utils import timezone
+
+from smartunion.finance import spending
+from smartunion.finance.models import BudgetLine, Category
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def build(world: SimpleNamespace, side: str, unit: Any, make_user: Any) -> None:
+    line = BudgetLine.objects.create(
+        year=timezone.localdate().year,
+        unit=unit,
+        category=Category.objects.get(code="50101"),
+        amount="10000.00",
+    )
+    chair = make_user("subunion_chair", unit, name=f"{side}申请人")
+    approver = make_user("union_chair", unit, name=f"{side}审批人")
+
+    def file(title: str) -> Any:
+        return spending.spending_request_submit(
+            actor=chair,
+            budget_line=line,
+            title=title,
+            purpose="活动经费",
+            amount="100.00",
+            payee="某商店",
+            attachments=[spending.Upload("invoice.png", PNG)],
+        )
+
+    submitted = file("待审批")
+    approved = file("已审批")
+    spending.spending_request_approve(actor=approver, request=approved)
+    setattr(world, f"{side}_budget_line", line)
+    setattr(world, f"{side}_spending", submitted)
+    setattr(world, f"{side}_approved_spending", approved)
+    setattr(world, f"{side}_attachment", submitted.attachments.get())

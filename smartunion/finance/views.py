@@ -1,0 +1,423 @@
+"""Console pages of the union's funds: budget lines with their execution, and spending requests from filing
+through approval to payment."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from smartunion.core.forms_support import apply_validation_error
+from smartunion.core.http import AuthenticatedRequest
+from smartunion.core.permissions import require_perm
+from smartunion.core.tables import Column, Table, render_table
+from smartunion.organisations import selectors as org_selectors
+
+from . import selectors, spending
+from .forms import BudgetLineForm, RejectForm, SpendingRequestForm, YearForm
+from .models import BudgetLine, SpendingRequest
+
+Status = SpendingRequest.Status
+
+
+def _money(value: Any) -> str:
+    return f"{value:,.2f}"
+
+
+# -- budgets -------------------------------------------------------------------------------------------
+
+
+def _edit_url(row: Any) -> str:
+    return reverse("finance:budget_line_edit", args=[row.pk])
+
+
+class BudgetTable(Table):
+    columns = [
+        Column("unit", gettext_lazy("Unit"), value="unit.name", width=24),
+        Column("code", gettext_lazy("Code"), value="category.code", width=8),
+        Column("category", gettext_lazy("Category"), value="category.name", width=14),
+        Column("budget", gettext_lazy("Budget"), value="budget", width=14, css="num"),
+        Column("committed", gettext_lazy("Committed"), value="committed", width=14, css="num"),
+        Column("spent", gettext_lazy("Spent"), value="spent", width=14, css="num"),
+        Column("remaining", gettext_lazy("Remaining"), value="remaining", width=14, css="num"),
+        Column(
+            "used",
+            gettext_lazy("Used"),
+            value=lambda row: f"{row.used_percent}%",
+            in_export=False,
+            width=8,
+            css="num",
+        ),
+    ]
+    default_sort = "pk"
+    export_name = gettext_lazy("Budget execution")
+
+
+def _years() -> list[int]:
+    this_year = timezone.localdate().year
+    years = set(BudgetLine.objects.values_list("year", flat=True).distinct()) | {this_year}
+    return sorted(years, reverse=True)
+
+
+@require_perm("finance.view")
+def budget_list(request: AuthenticatedRequest) -> HttpResponseBase:
+    years = _years()
+    form = YearForm(request.GET or None, years=years)
+    year = timezone.localdate().year
+    if form.is_valid() and form.cleaned_data["year"]:
+        year = form.cleaned_data["year"]
+    rows = selectors.budget_rows_for_user(user=request.user, year=year)
+    totals = {
+        key: sum((getattr(row, key) for row in rows), Decimal("0.00"))
+        for key in ("budget", "committed", "spent", "remaining")
+    }
+    return render_table(
+        request,
+        BudgetTable(request, rows),  # type: ignore[arg-type]
+        "finance/budget_list.html",
+        {
+            "form": form,
+            "year": year,
+            "totals": totals,
+            "chart": selectors.execution_by_category(rows),
+            "can_manage": request.user.has_unit_perm("finance.budget.manage"),
+            "breadcrumbs": [(_("Budgets"), "")],
+            "empty_title": _("No budget lines for this year"),
+            "empty_hint": _("The union office adds each unit's budget by category."),
+        },
+        export_title=_("Budget execution %(year)s") % {"year": year},
+    )
+
+
+def _budget_form_page(
+    request: AuthenticatedRequest, form: BudgetLineForm, line: BudgetLine | None
+) -> HttpResponse:
+    title = _("Change budget line") if line is not None else _("Add a budget line")
+    return render(
+        request,
+        "finance/budget_form.html",
+        {
+            "form": form,
+            "line": line,
+            "title": title,
+            "status": selectors.budget_line_status(line) if line is not None else None,
+            "committed": selectors.committed(budget_line_id=line.pk) if line is not None else None,
+            "breadcrumbs": [(_("Budgets"), reverse("finance:budget_list")), (title, "")],
+        },
+    )
+
+
+@require_perm("finance.budget.manage")
+def budget_line_new(request: AuthenticatedRequest) -> HttpResponse:
+    units = org_selectors.unit_choices_for_user(user=request.user, perm="finance.budget.manage")
+    form = BudgetLineForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            line = spending.budget_line_save(
+                actor=request.user,
+                year=data["year"],
+                unit=data["unit"],
+                category=data["category"],
+                amount=data["amount"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Budget line added: %(line)s.") % {"line": line})
+            return redirect(f"{reverse('finance:budget_list')}?year={line.year}")
+    return _budget_form_page(request, form, None)
+
+
+@require_perm("finance.budget.manage")
+def budget_line_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    line = selectors.budget_line_get_for_user(user=request.user, pk=pk, perm="finance.budget.manage")
+    units = org_selectors.unit_choices_for_user(user=request.user, perm="finance.budget.manage")
+    form = BudgetLineForm(request.POST or None, units=units, line=line)
+    if request.method == "POST" and form.is_valid():
+        try:
+            spending.budget_line_save(
+                actor=request.user,
+                line=line,
+                year=line.year,
+                unit=line.unit,
+                category=line.category,
+                amount=form.cleaned_data["amount"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Budget line changed."))
+            return redirect(f"{reverse('finance:budget_list')}?year={line.year}")
+    return _budget_form_page(request, form, line)
+
+
+# -- spending requests ---------------------------------------------------------------------------------
+
+
+def _request_url(item: SpendingRequest) -> str:
+    return reverse("finance:request_detail", args=[item.pk])
+
+
+class SpendingTable(Table):
+    columns = [
+        Column(
+            "created_at",
+            gettext_lazy("Filed"),
+            value=lambda r: r.created_at.date(),
+            sort="created_at",
+            width=12,
+        ),
+        Column("title", gettext_lazy("Title"), link=_request_url, width=24),
+        Column("unit", gettext_lazy("Unit"), value="unit.name", sort="unit__path", width=20),
+        Column("category", gettext_lazy("Category"), value="budget_line.category.name", width=12),
+        Column("amount", gettext_lazy("Amount"), sort="amount", width=12, css="num"),
+        Column("payee", gettext_lazy("Payee"), width=16),
+        Column("requester", gettext_lazy("Requester"), value="requester.display_name", width=10),
+        Column("status", gettext_lazy("Status"), value="get_status_display", sort="status", width=14),
+    ]
+    default_sort = "-created_at"
+    export_name = gettext_lazy("Spending requests")
+
+
+TABS = [
+    ("submitted", Status.SUBMITTED.label),
+    ("approved", Status.APPROVED.label),
+    ("paid", Status.PAID.label),
+    ("rejected", Status.REJECTED.label),
+    ("cancelled", Status.CANCELLED.label),
+    ("all", gettext_lazy("All")),
+]
+
+
+@require_perm("finance.view")
+def request_list(request: AuthenticatedRequest) -> HttpResponseBase:
+    status = request.GET.get("status", "submitted")
+    if status not in dict(TABS):
+        status = "submitted"
+    counts = selectors.spending_request_counts_for_user(user=request.user)
+    tabs = [
+        {
+            "status": key,
+            "label": label,
+            "count": counts.get(key) if key in ("submitted", "approved") else None,
+            "active": key == status,
+        }
+        for key, label in TABS
+    ]
+    requests = selectors.spending_requests_for_user(
+        user=request.user, status="" if status == "all" else status
+    )
+    return render_table(
+        request,
+        SpendingTable(request, requests),
+        "finance/request_list.html",
+        {
+            "tabs": tabs,
+            "status": status,
+            "can_request": request.user.has_unit_perm("finance.request"),
+            "breadcrumbs": [(_("Spending requests"), "")],
+            "empty_title": _("No spending requests here"),
+            "empty_hint": _("A sub-union files a request against its budget with the invoices attached."),
+        },
+        export_title=str(dict(TABS)[status]),
+    )
+
+
+@require_perm("finance.request")
+def request_new(request: AuthenticatedRequest) -> HttpResponse:
+    lines = (
+        request.user.scope_for("finance.request")
+        .filter(BudgetLine.objects.filter(year=timezone.localdate().year, category__kind="expense"), "unit")
+        .select_related("unit", "category")
+        .order_by("unit__path", "category__code")
+    )
+    form = SpendingRequestForm(request.POST or None, request.FILES or None, lines=lines)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        uploads = [spending.Upload(name=f.name, data=f.read()) for f in data["attachments"]]
+        try:
+            item = spending.spending_request_submit(
+                actor=request.user,
+                budget_line=data["budget_line"],
+                title=data["title"],
+                purpose=data["purpose"],
+                amount=data["amount"],
+                payee=data["payee"],
+                attachments=uploads,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Submitted: the request now awaits the union office's approval."))
+            return redirect("finance:request_detail", pk=item.pk)
+    return render(
+        request,
+        "finance/request_new.html",
+        {
+            "form": form,
+            "has_lines": lines.exists(),
+            "breadcrumbs": [
+                (_("Spending requests"), reverse("finance:request_list")),
+                (_("New request"), ""),
+            ],
+        },
+    )
+
+
+def _timeline(item: SpendingRequest) -> list[dict[str, Any]]:
+    steps = [{"label": _("Submitted"), "who": item.requester, "at": item.submitted_at or item.created_at}]
+    if item.first_approved_at:
+        steps.append(
+            {"label": _("First approval"), "who": item.first_approved_by, "at": item.first_approved_at}
+        )
+    if item.approved_at:
+        steps.append(
+            {"label": _("Approved: amount committed"), "who": item.approved_by, "at": item.approved_at}
+        )
+    if item.rejected_at:
+        steps.append(
+            {
+                "label": _("Rejected"),
+                "who": item.rejected_by,
+                "at": item.rejected_at,
+                "note": item.reject_reason,
+            }
+        )
+    if item.paid_at:
+        steps.append({"label": _("Paid: posted to the books"), "who": item.paid_by, "at": item.paid_at})
+    if item.cancelled_at:
+        steps.append(
+            {"label": _("Cancelled by the requester"), "who": item.requester, "at": item.cancelled_at}
+        )
+    return steps
+
+
+def _detail_context(request: AuthenticatedRequest, item: SpendingRequest) -> dict[str, Any]:
+    user = request.user
+    may_approve = (
+        item.status == Status.SUBMITTED
+        and user.has_unit_perm("finance.approve", item.unit)
+        and item.requester_id != user.pk
+        and item.first_approved_by_id != user.pk
+    )
+    needs_two = item.amount > spending.second_approval_threshold()
+    return {
+        "item": item,
+        "line": selectors.budget_line_status(item.budget_line),
+        "committed": selectors.committed(budget_line_id=item.budget_line_id),
+        "attachments": list(item.attachments.defer("content")),
+        "timeline": _timeline(item),
+        "needs_two": needs_two,
+        "threshold": spending.second_approval_threshold(),
+        "can_approve": may_approve,
+        "can_reject": item.status == Status.SUBMITTED and user.has_unit_perm("finance.approve", item.unit),
+        "can_pay": item.status == Status.APPROVED and user.has_unit_perm("finance.post", item.unit),
+        "can_cancel": item.status in (Status.DRAFT, Status.SUBMITTED) and item.requester_id == user.pk,
+        "reject_form": RejectForm(),
+        "breadcrumbs": [(_("Spending requests"), reverse("finance:request_list")), (item.title, "")],
+    }
+
+
+@require_perm("finance.view")
+def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    item = selectors.spending_request_get_for_user(user=request.user, pk=pk)
+    return render(request, "finance/request_detail.html", _detail_context(request, item))
+
+
+def _refused(
+    request: AuthenticatedRequest, item: SpendingRequest, error: ValidationError, **extra: Any
+) -> HttpResponse:
+    item.refresh_from_db()
+    context = {**_detail_context(request, item), **extra}
+    if "reject_form" in extra and hasattr(error, "error_dict"):
+        apply_validation_error(extra["reject_form"], error)
+    else:
+        context["action_errors"] = error.messages
+    return render(request, "finance/request_detail.html", context)
+
+
+@require_perm("finance.approve")
+@require_POST
+def request_approve(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    item = selectors.spending_request_get_for_user(user=request.user, pk=pk)
+    try:
+        approval = spending.spending_request_approve(actor=request.user, request=item)
+    except ValidationError as error:
+        return _refused(request, item, error)
+    if not approval.final:
+        messages.success(request, _("First approval recorded: a second approver must approve it as well."))
+    elif approval.warning:
+        messages.warning(request, _("Approved over budget: %(warning)s") % {"warning": approval.warning})
+    else:
+        messages.success(request, _("Approved: the amount is committed against the budget line."))
+    return redirect("finance:request_detail", pk=item.pk)
+
+
+@require_perm("finance.approve")
+@require_POST
+def request_reject(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    item = selectors.spending_request_get_for_user(user=request.user, pk=pk)
+    form = RejectForm(request.POST)
+    form.is_valid()
+    try:
+        spending.spending_request_reject(
+            actor=request.user, request=item, reason=form.cleaned_data.get("reason", "")
+        )
+    except ValidationError as error:
+        return _refused(request, item, error, reject_form=form)
+    messages.success(request, _("Rejected: the requester sees the reason."))
+    return redirect("finance:request_detail", pk=item.pk)
+
+
+@require_perm("finance.post")
+@require_POST
+def request_pay(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    item = selectors.spending_request_get_for_user(user=request.user, pk=pk)
+    try:
+        paid = spending.spending_request_pay(actor=request.user, request=item)
+    except ValidationError as error:
+        return _refused(request, item, error)
+    messages.success(
+        request,
+        _("Paid: entry #%(seq)s posted to the books.") % {"seq": paid.entry.seq if paid.entry else ""},
+    )
+    return redirect("finance:request_detail", pk=item.pk)
+
+
+@require_perm("finance.request")
+@require_POST
+def request_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    item = selectors.spending_request_get_for_user(user=request.user, pk=pk)
+    try:
+        spending.spending_request_cancel(actor=request.user, request=item)
+    except ValidationError as error:
+        return _refused(request, item, error)
+    messages.success(request, _("Request cancelled."))
+    return redirect("finance:request_detail", pk=item.pk)
+
+
+@require_perm("finance.view")
+def attachment_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    attachment = selectors.attachment_get_for_user(user=request.user, pk=pk)
+    response = HttpResponse(bytes(attachment.content), content_type=attachment.content_type)
+    # Shown inline (an invoice image or PDF); nosniff so a browser never reinterprets the bytes.
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(attachment.filename)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
