@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -412,12 +413,6 @@ def attachment_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     attachment = selectors.attachment_get_for_user(user=request.user, pk=pk)
     response = HttpResponse(bytes(attachment.content), content_type=attachment.content_type)
     # Shown inline (an invoice image or PDF); nosniff so a browser never reinterprets the bytes.
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(attachment.filename)}"
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(attachment.filename)}"
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
