@@ -282,6 +282,14 @@ MATRIX: dict[str, Entry] = {
     ),
     # Only the requester may cancel: other holders are told so on the request's page (200).
     "finance:request_cancel": Entry(allow(FINANCE_REQUESTERS, 200, 404), unit_of("spending"), method="post"),
+    "finance:income_list": Entry(allow(FINANCE_VIEWERS, 200, 200)),
+    # Dues income is posted school-wide: union staff held at a sub-union are refused.
+    "finance:income_dues_record": Entry(allow(NOBODY), method="post", data=lambda w, s: {"month": "2026-01"}),
+    "finance:ledger": Entry(allow(FINANCE_VIEWERS, 200, 200)),
+    "finance:entry_detail": Entry(allow(FINANCE_VIEWERS), unit_of("entry")),
+    # The audit committee's checks cover the whole ledger: finance.view held at a sub-union is refused.
+    "finance:ledger_verify": Entry(allow(NOBODY)),
+    "finance:entry_sample": Entry(allow(NOBODY), query="?size=5&seed=1"),
     # -- audit and imports ----------------------------------------------------------------------------
     "core:audit_list": Entry(allow(AUDIT_VIEWERS, 200, 200)),
     "core:import_list": Entry(allow(UNIT_IMPORTERS, 200, 200)),

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +44,7 @@ class FinanceConfig(AppConfig):
                 "finance.spending.rejected": _("Spending request rejected"),
                 "finance.spending.paid": _("Spending request paid"),
                 "finance.spending.cancelled": _("Spending request cancelled"),
+                "finance.ledger.verified": _("Ledger hash chain checked"),
             }
         )
         audit.register_change_labels(
@@ -55,6 +58,9 @@ class FinanceConfig(AppConfig):
                 "attachments": _("Invoices"),
                 "committed": _("Committed"),
                 "entry": _("Entry"),
+                "ok": _("Intact"),
+                "entries": _("Entries checked"),
+                "result": _("Result"),
             }
         )
         navigation.console_nav.register(
@@ -76,7 +82,48 @@ class FinanceConfig(AppConfig):
                 group=navigation.GROUP_FINANCE,
                 order=61,
             ),
+            navigation.NavItem(
+                key="finance_income",
+                label=_("Income recording"),
+                url_name="finance:income_list",
+                permission="finance.view",
+                icon="inbox",
+                group=navigation.GROUP_FINANCE,
+                order=62,
+            ),
+            navigation.NavItem(
+                key="finance_ledger",
+                label=_("Ledger"),
+                url_name="finance:ledger",
+                permission="finance.view",
+                icon="chart",
+                group=navigation.GROUP_FINANCE,
+                order=63,
+            ),
+            navigation.NavItem(
+                key="finance_verify",
+                label=_("Ledger check"),
+                url_name="finance:ledger_verify",
+                permission=_views_at_top,
+                icon="shield",
+                group=navigation.GROUP_FINANCE,
+                order=64,
+            ),
+            navigation.NavItem(
+                key="finance_sample",
+                label=_("Sampling"),
+                url_name="finance:entry_sample",
+                permission=_views_at_top,
+                icon="shield",
+                group=navigation.GROUP_FINANCE,
+                order=65,
+            ),
         )
         from .defaults import ensure_default_chart
 
         post_migrate.connect(ensure_default_chart, sender=self, dispatch_uid="smartunion_finance_defaults")
+
+
+def _views_at_top(user: Any) -> bool:
+    """The audit committee's checks cover the whole ledger: for holders of finance.view at the top."""
+    return bool(user.scope_for("finance.view").at_top)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from smartunion.core.forms import DateInput
 from smartunion.core.forms_support import model_choice, unit_label
 
 from .models import BudgetLine, Category
@@ -84,4 +85,54 @@ class SpendingRequestForm(forms.Form):
 class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for rejection"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LedgerFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), widget=DateInput, required=False)
+    date_to = forms.DateField(label=_("To"), widget=DateInput, required=False)
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        empty_label=_("All my units"),  # type: ignore[arg-type]
+    )
+    category: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        empty_label=_("All categories"),  # type: ignore[arg-type]
+    )
+    kind = forms.ChoiceField(
+        label=_("Income or expense"),
+        required=False,
+        choices=[("", _("Both")), *Category.Kind.choices],
+    )
+    source = forms.ChoiceField(label=_("Source"), required=False)
+
+    def __init__(self, *args: Any, units: Any, sources: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice(self, "unit").queryset = units
+        model_choice(self, "unit").label_from_instance = unit_label  # type: ignore[assignment]
+        model_choice(self, "category").queryset = Category.objects.order_by("code")
+        source = self.fields["source"]
+        assert isinstance(source, forms.ChoiceField)
+        source.choices = [("", _("All sources")), *((s, s) for s in sources)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+
+class SampleForm(forms.Form):
+    size = forms.IntegerField(label=_("Entries to sample"), min_value=1, max_value=50, initial=10)
+    seed = forms.IntegerField(
+        label=_("Seed"),
+        min_value=0,
+        max_value=2**31 - 1,
+        required=False,
+        help_text=_("Leave empty for a new sample; the same seed draws the same entries again."),
     )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
-from .models import BudgetLine, Category, EntryLine, SpendingAttachment, SpendingRequest
+from .models import BudgetLine, Category, Entry, EntryLine, SpendingAttachment, SpendingRequest
 
 
 def category_subtree_ids(category: Category) -> list[int]:
@@ -246,3 +247,107 @@ def attachment_get_for_user(*, user: Any, pk: int) -> Any:
     if attachment is None:
         raise Http404
     return attachment
+
+
+# -- the ledger: lines and entries -------------------------------------------------------------------------
+
+
+def ledger_lines_for_user(
+    *,
+    user: Any,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    unit: Any = None,
+    category: Category | None = None,
+    kind: str = "",
+    source: str = "",
+) -> QuerySet[EntryLine]:
+    """Entry lines (收支明细) whose unit lies in the user's ``finance.view`` scope, filtered. A category
+    includes its sub-categories; a unit its subtree; ``kind`` keeps income or expense category lines."""
+    lines = user.scope_for("finance.view").filter(EntryLine.objects.all(), "unit")
+    if date_from:
+        lines = lines.filter(entry__posted_on__gte=date_from)
+    if date_to:
+        lines = lines.filter(entry__posted_on__lte=date_to)
+    if unit is not None:
+        lines = lines.filter(unit__path__startswith=unit.path)
+    if category is not None:
+        lines = lines.filter(category_id__in=category_subtree_ids(category))
+    if kind:
+        lines = lines.filter(category__kind=kind)
+    if source:
+        lines = lines.filter(entry__source_type=source)
+    return lines.select_related("entry", "unit", "category")
+
+
+def ledger_totals(lines: QuerySet[EntryLine]) -> dict[str, Any]:
+    """Debits, credits and the count of the lines; income and expense by their categories."""
+    zero = Decimal("0.00")
+    plain = lines.order_by()
+    debit = plain.filter(amount__gt=0).aggregate(s=Sum("amount"))["s"] or zero
+    credit = plain.filter(amount__lt=0).aggregate(s=Sum("amount"))["s"] or zero
+    income = plain.filter(category__kind=Category.Kind.INCOME).aggregate(s=Sum("amount"))["s"] or zero
+    expense = plain.filter(category__kind=Category.Kind.EXPENSE).aggregate(s=Sum("amount"))["s"] or zero
+    return {
+        "count": plain.count(),
+        "debit": debit,
+        "credit": -credit,
+        "income": -income,
+        "expense": expense,
+    }
+
+
+def ledger_sources() -> list[str]:
+    return list(
+        Entry.objects.exclude(source_type="")
+        .order_by("source_type")
+        .values_list("source_type", flat=True)
+        .distinct()
+    )
+
+
+def entries_for_user(*, user: Any) -> QuerySet[Entry]:
+    """Entries posted at a unit in the user's ``finance.view`` scope, or with a line there."""
+    scope = user.scope_for("finance.view")
+    if scope.is_empty:
+        return Entry.objects.none()
+    return Entry.objects.filter(
+        scope.q("unit") | Q(pk__in=scope.filter(EntryLine.objects.all(), "unit").values("entry_id"))
+    )
+
+
+def entry_get_for_user(*, user: Any, pk: int) -> Entry:
+    entry = (
+        entries_for_user(user=user).select_related("unit", "posted_by", "reversal_of").filter(pk=pk).first()
+    )
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def entry_reversal(entry: Entry) -> Entry | None:
+    return Entry.objects.filter(reversal_of=entry).first()
+
+
+def entry_lines(entry: Entry) -> list[EntryLine]:
+    return list(entry.lines.select_related("unit", "category").order_by("id"))
+
+
+def entry_spending_request(entry: Entry) -> SpendingRequest | None:
+    """The spending request an entry paid (its source), with its invoices."""
+    if entry.source_type != "finance.spending":
+        return None
+    return SpendingRequest.objects.filter(entry=entry).first()
+
+
+def entry_sample(*, size: int, seed: int) -> list[Entry]:
+    """``size`` entries drawn at random from the whole ledger; the same seed (and the same ledger)
+    draws the same entries."""
+    ids = list(Entry.objects.order_by("seq").values_list("pk", flat=True))
+    chosen = random.Random(seed).sample(ids, min(size, len(ids)))  # a sample, not a secret
+    entries = (
+        Entry.objects.filter(pk__in=chosen)
+        .select_related("unit")
+        .prefetch_related("lines__unit", "lines__category")
+    )
+    return sorted(entries, key=lambda entry: entry.seq)

@@ -16,4 +16,10 @@ urlpatterns = [
     path("spending/<int:pk>/pay/", views.request_pay, name="request_pay"),
     path("spending/<int:pk>/cancel/", views.request_cancel, name="request_cancel"),
     path("spending/attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("income/", views.income_list, name="income_list"),
+    path("income/dues/", views.income_dues_record, name="income_dues_record"),
+    path("entries/", views.ledger, name="ledger"),
+    path("entries/<int:pk>/", views.entry_detail, name="entry_detail"),
+    path("audit/verify/", views.ledger_verify, name="ledger_verify"),
+    path("audit/sample/", views.entry_sample, name="entry_sample"),
 ]

@@ -3,30 +3,43 @@ through approval to payment."""
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from smartunion.core.audit import audit
 from smartunion.core.forms_support import apply_validation_error
 from smartunion.core.http import AuthenticatedRequest
+from smartunion.core.models import AuditEntry
 from smartunion.core.permissions import require_perm
 from smartunion.core.tables import Column, Table, render_table
 from smartunion.organisations import selectors as org_selectors
 
-from . import selectors, spending
-from .forms import BudgetLineForm, RejectForm, SpendingRequestForm, YearForm
+from . import income, selectors, spending
+from .forms import (
+    BudgetLineForm,
+    LedgerFilterForm,
+    RejectForm,
+    SampleForm,
+    SpendingRequestForm,
+    YearForm,
+)
 from .models import BudgetLine, SpendingRequest
+from .verify import verify_chain
 
 Status = SpendingRequest.Status
 
@@ -416,3 +429,231 @@ def attachment_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(attachment.filename)}"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# -- income ----------------------------------------------------------------------------------------------
+
+
+def _may_post_income(user: Any) -> bool:
+    return bool(user.scope_for("finance.post").at_top and user.scope_for("members.dues.view").at_top)
+
+
+def _income_page(request: AuthenticatedRequest, errors: list[str] | None = None) -> HttpResponse:
+    return render(
+        request,
+        "finance/income_list.html",
+        {
+            "months": income.dues_income_months(),
+            "can_post": _may_post_income(request.user),
+            "errors": errors or [],
+            "breadcrumbs": [(_("Income recording"), "")],
+        },
+        status=400 if errors else 200,
+    )
+
+
+@require_perm("finance.view")
+def income_list(request: AuthenticatedRequest) -> HttpResponse:
+    return _income_page(request)
+
+
+@require_perm("finance.post")
+@require_POST
+def income_dues_record(request: AuthenticatedRequest) -> HttpResponseBase:
+    if not _may_post_income(request.user):
+        raise PermissionDenied
+    try:
+        month = dt.datetime.strptime(request.POST.get("month", ""), "%Y-%m").date()
+    except ValueError:
+        return _income_page(request, [_("Choose a month recorded on the dues sheet.")])
+    try:
+        result = income.dues_income_record(actor=request.user, month=month)
+    except ValidationError as error:
+        return _income_page(request, error.messages)
+    label = date_format(month, "YEAR_MONTH_FORMAT")
+    if result.created:
+        messages.success(
+            request,
+            _("Dues income of %(month)s posted: %(count)s entries.")
+            % {"month": label, "count": len(result.created)},
+        )
+    else:
+        messages.info(request, _("The dues income of %(month)s was already posted.") % {"month": label})
+    return redirect("finance:income_list")
+
+
+# -- the ledger (收支明细) and its entries ----------------------------------------------------------------
+
+
+def _entry_url(line: Any) -> str:
+    return reverse("finance:entry_detail", args=[line.entry_id])
+
+
+class LedgerTable(Table):
+    columns = [
+        Column("date", gettext_lazy("Date"), value="entry.posted_on", sort="entry__posted_on", width=12),
+        Column("seq", gettext_lazy("Entry"), value="entry.seq", sort="entry__seq", link=_entry_url, width=8),
+        Column("unit", gettext_lazy("Unit"), value="unit.name", sort="unit__path", width=22),
+        Column(
+            "account",
+            gettext_lazy("Category or funds"),
+            value=lambda line: str(line.category) if line.category_id else line.get_account_display(),
+            sort="category__code",
+            width=18,
+        ),
+        Column("memo", gettext_lazy("Memo"), value="entry.memo", width=30),
+        Column(
+            "source", gettext_lazy("Source"), value="entry.source_type", sort="entry__source_type", width=18
+        ),
+        Column(
+            "debit",
+            gettext_lazy("Debit"),
+            value=lambda line: line.amount if line.amount > 0 else None,
+            sort="amount",
+            width=14,
+            css="num",
+        ),
+        Column(
+            "credit",
+            gettext_lazy("Credit"),
+            value=lambda line: -line.amount if line.amount < 0 else None,
+            width=14,
+            css="num",
+        ),
+    ]
+    default_sort = "-entry__seq"
+    export_name = gettext_lazy("Ledger")
+
+
+@require_perm("finance.view")
+def ledger(request: AuthenticatedRequest) -> HttpResponseBase:
+    units = org_selectors.unit_choices_for_user(user=request.user, perm="finance.view")
+    form = LedgerFilterForm(request.GET or None, units=units, sources=selectors.ledger_sources())
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        filters = {key: value for key, value in form.cleaned_data.items() if value}
+    lines = selectors.ledger_lines_for_user(user=request.user, **filters)
+    return render_table(
+        request,
+        LedgerTable(request, lines),
+        "finance/ledger.html",
+        {
+            "form": form,
+            "totals": selectors.ledger_totals(lines),
+            "breadcrumbs": [(_("Ledger"), "")],
+            "empty_title": _("No entry lines match"),
+            "empty_hint": _("Entries are posted by the finance services: payments, dues income, reversals."),
+        },
+        export_title=_("Ledger"),
+    )
+
+
+SOURCE_LABELS = {
+    "finance.spending": gettext_lazy("Spending request"),
+    "members.dues_month": gettext_lazy("Dues month"),
+}
+
+
+def source_link(entry: Any) -> dict[str, str]:
+    """The label and (when the project has a page for it) the address of an entry's source."""
+    label = str(SOURCE_LABELS.get(entry.source_type, entry.source_type))
+    url = ""
+    if entry.source_type == "finance.spending" and entry.source_id.isdigit():
+        url = reverse("finance:request_detail", args=[int(entry.source_id)])
+    elif entry.source_type == "members.dues_month":
+        url = f"{reverse('members:dues_sheet')}?month={entry.posted_on:%Y-%m}"
+    return {"label": label, "id": entry.source_id, "url": url}
+
+
+@require_perm("finance.view")
+def entry_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    entry = selectors.entry_get_for_user(user=request.user, pk=pk)
+    spending_request = selectors.entry_spending_request(entry)
+    return render(
+        request,
+        "finance/entry_detail.html",
+        {
+            "entry": entry,
+            "lines": [
+                {
+                    "unit": line.unit,
+                    "category": line.category,
+                    "get_account_display": line.get_account_display(),
+                    "debit": line.amount if line.amount > 0 else "",
+                    "credit": -line.amount if line.amount < 0 else "",
+                }
+                for line in selectors.entry_lines(entry)
+            ],
+            "source": source_link(entry),
+            "reversed_by": selectors.entry_reversal(entry),
+            "attachments": list(spending_request.attachments.defer("content")) if spending_request else [],
+            "breadcrumbs": [
+                (_("Ledger"), reverse("finance:ledger")),
+                (_("Entry #%(seq)s") % {"seq": entry.seq}, ""),
+            ],
+        },
+    )
+
+
+# -- the audit committee (经审): the chain check and sampling -------------------------------------------
+
+
+def _require_view_at_top(user: Any) -> None:
+    if not user.scope_for("finance.view").at_top:
+        raise PermissionDenied
+
+
+@require_perm("finance.view")
+def ledger_verify(request: AuthenticatedRequest) -> HttpResponse:
+    """The hash-chain check, run on request (POST) and audited; GET shows the last results."""
+    _require_view_at_top(request.user)
+    result = None
+    if request.method == "POST":
+        result = verify_chain()
+        audit(
+            actor=request.user,
+            action="finance.ledger.verified",
+            changes={"ok": result.ok, "entries": result.count, "result": str(result)},
+        )
+    runs = AuditEntry.objects.filter(action="finance.ledger.verified").select_related("actor")[:10]
+    return render(
+        request,
+        "finance/ledger_verify.html",
+        {"result": result, "runs": runs, "breadcrumbs": [(_("Ledger check"), "")]},
+    )
+
+
+@require_perm("finance.view")
+def entry_sample(request: AuthenticatedRequest) -> HttpResponse:
+    """N entries drawn at random with a seed shown on the page, so the same sample can be drawn again."""
+    _require_view_at_top(request.user)
+    form = SampleForm(request.GET or None)
+    entries: list[Any] = []
+    seed = None
+    if request.GET and form.is_valid():
+        seed = form.cleaned_data["seed"]
+        if seed is None:
+            seed = secrets.randbelow(2**31)
+        entries = selectors.entry_sample(size=form.cleaned_data["size"], seed=seed)
+    samples = [
+        {
+            "entry": entry,
+            "source": source_link(entry),
+            "attachments": list(item.attachments.defer("content"))
+            if (item := selectors.entry_spending_request(entry))
+            else [],
+        }
+        for entry in entries
+    ]
+    return render(
+        request,
+        "finance/entry_sample.html",
+        {
+            "form": form,
+            "seed": seed,
+            "size": form.cleaned_data["size"] if seed is not None else None,
+            "samples": samples,
+            "breadcrumbs": [(_("Sampling"), "")],
+        },
+        status=400 if request.GET and not form.is_valid() else 200,
+    )

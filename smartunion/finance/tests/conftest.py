@@ -8,6 +8,7 @@ from django.utils import translation
 
 from smartunion.finance.models import BudgetLine, Category
 from smartunion.finance.services import Line
+from smartunion.members.tests.conftest import make_person  # noqa: F401  (a fixture: people for the dues)
 
 DAY = dt.date(2026, 3, 2)
 YEAR = DAY.year

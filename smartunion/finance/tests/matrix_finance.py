@@ -1,5 +1,6 @@
 """Permission-matrix helpers for finance (used by tests/test_permission_matrix.py): per side a budget line,
-a submitted and an approved spending request with an invoice, filed by a sub-union chair of that unit."""
+a submitted and an approved spending request with an invoice, filed by a sub-union chair of that unit,
+and a posted entry."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from smartunion.finance import spending
+from smartunion.finance import services, spending
 from smartunion.finance.models import BudgetLine, Category
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -42,3 +43,15 @@ def build(world: SimpleNamespace, side: str, unit: Any, make_user: Any) -> None:
     setattr(world, f"{side}_spending", submitted)
     setattr(world, f"{side}_approved_spending", approved)
     setattr(world, f"{side}_attachment", submitted.attachments.get())
+    posting = services.entry_post(
+        actor=None,
+        idempotency_key=f"matrix:{side}",
+        unit=unit,
+        posted_on=timezone.localdate(),
+        memo="矩阵测试",
+        lines=[
+            services.Line(category=line.category, amount="10.00"),
+            services.Line(account="funds", amount="-10.00"),
+        ],
+    )
+    setattr(world, f"{side}_entry", posting.entry)
