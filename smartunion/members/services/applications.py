@@ -20,7 +20,7 @@ from smartunion.core.audit import audit
 from smartunion.notifications.services import notify
 
 from ..models import Membership, MembershipApplication, MembershipEvent, Person
-from .membership import check_perm, join, locked, transition
+from .membership import check_perm, join, locked, note_event, transition
 
 App = MembershipApplication
 Kind = MembershipEvent.Kind
@@ -243,16 +243,7 @@ def application_unit_review(
     application.save(
         update_fields=["status", "unit_reviewed_by", "unit_reviewed_at", "unit_comment", "updated_at"]
     )
-    MembershipEvent.objects.create(
-        membership=membership,
-        kind=Kind.UNIT_REVIEWED,
-        occurred_on=timezone.localdate(),
-        actor=actor,
-        from_status=membership.status,
-        to_status=membership.status,
-        reference=f"#{application.pk}",
-        note=comment,
-    )
+    note_event(membership, kind=Kind.UNIT_REVIEWED, actor=actor, reference=f"#{application.pk}", note=comment)
     audit(
         actor=actor,
         action="members.membership.unit_reviewed",

@@ -58,6 +58,21 @@ def locked(membership: Membership) -> Membership:
     )
 
 
+def note_event(
+    membership: Membership, *, kind: str, actor: Any = None, on: dt.date | None = None, **fields: Any
+) -> MembershipEvent:
+    """A timeline entry that leaves the status as it is (a move, a review, a lapse proposal …)."""
+    return MembershipEvent.objects.create(
+        membership=membership,
+        kind=kind,
+        occurred_on=on or timezone.localdate(),
+        actor=actor,
+        from_status=membership.status,
+        to_status=membership.status,
+        **fields,
+    )
+
+
 def transition(
     membership: Membership,
     *,
@@ -403,17 +418,7 @@ def membership_move(
     MembershipApplication.objects.filter(
         person_id=membership.person_id, status__in=MembershipApplication.OPEN_STATUSES
     ).update(unit=unit, updated_at=timezone.now())
-    MembershipEvent.objects.create(
-        membership=membership,
-        kind=Kind.MOVED,
-        occurred_on=on or timezone.localdate(),
-        actor=actor,
-        from_status=membership.status,
-        to_status=membership.status,
-        from_unit=before,
-        to_unit=unit,
-        note=note,
-    )
+    note_event(membership, kind=Kind.MOVED, actor=actor, on=on, from_unit=before, to_unit=unit, note=note)
     audit(
         actor=actor,
         action="members.membership.moved",
@@ -520,13 +525,7 @@ def lapse_propose(
     proposal = LapseProposal.objects.create(
         membership=membership, proposed_on=on, last_dues_month=last_dues_month
     )
-    MembershipEvent.objects.create(
-        membership=membership,
-        kind=Kind.LAPSE_PROPOSED,
-        occurred_on=on,
-        from_status=membership.status,
-        to_status=membership.status,
-    )
+    note_event(membership, kind=Kind.LAPSE_PROPOSED, on=on)
     audit(
         actor=None, action="members.membership.lapse_proposed", target=membership.person, unit=membership.unit
     )
@@ -575,15 +574,7 @@ def lapse_decide(*, actor: Any, proposal: LapseProposal, confirm: bool, note: st
             note=proposal.note,
         )
     else:
-        MembershipEvent.objects.create(
-            membership=membership,
-            kind=Kind.LAPSE_DISMISSED,
-            occurred_on=timezone.localdate(),
-            actor=actor,
-            from_status=membership.status,
-            to_status=membership.status,
-            note=proposal.note,
-        )
+        note_event(membership, kind=Kind.LAPSE_DISMISSED, actor=actor, note=proposal.note)
         audit(
             actor=actor,
             action="members.membership.lapse_dismissed",
@@ -625,16 +616,8 @@ def memberships_units_merge(*, source: Any, target: Any, actor: Any) -> int:
     ):
         membership.unit = target
         membership.save(update_fields=["unit", "updated_at"])
-        MembershipEvent.objects.create(
-            membership=membership,
-            kind=Kind.MOVED,
-            occurred_on=timezone.localdate(),
-            actor=actor,
-            from_status=membership.status,
-            to_status=membership.status,
-            from_unit=source,
-            to_unit=target,
-            note=_("unit merged"),
+        note_event(
+            membership, kind=Kind.MOVED, actor=actor, from_unit=source, to_unit=target, note=_("unit merged")
         )
         count += 1
     return count
