@@ -265,7 +265,9 @@ MATRIX: dict[str, Entry] = {
     # -- finance --------------------------------------------------------------------------------------
     "finance:budget_list": Entry(allow(FINANCE_VIEWERS, 200, 200)),
     "finance:budget_line_new": Entry(allow(BUDGET_MANAGERS, 200, 200)),
+    # -- finance: budget lines, adjustments, allocations (budgets helper) --
     "finance:budget_line_edit": Entry(allow(BUDGET_MANAGERS), unit_of("budget_line")),
+    # -- end budgets --
     "finance:request_list": Entry(allow(FINANCE_VIEWERS, 200, 200)),
     "finance:request_new": Entry(allow(FINANCE_REQUESTERS, 200, 200)),
     "finance:request_detail": Entry(allow(FINANCE_VIEWERS), unit_of("spending")),
@@ -290,6 +292,12 @@ MATRIX: dict[str, Entry] = {
     # The audit committee's checks cover the whole ledger: finance.view held at a sub-union is refused.
     "finance:ledger_verify": Entry(allow(NOBODY)),
     "finance:entry_sample": Entry(allow(NOBODY), query="?size=5&seed=1"),
+    # -- finance: 拨缴经费, fiscal years, opening balances (books helper) --
+    # -- end books --
+    # -- finance: the chart of categories --
+    # -- end chart --
+    # -- finance: reports (reports helper) --
+    # -- end reports --
     # -- audit and imports ----------------------------------------------------------------------------
     "core:audit_list": Entry(allow(AUDIT_VIEWERS, 200, 200)),
     "core:import_list": Entry(allow(UNIT_IMPORTERS, 200, 200)),

@@ -7,6 +7,7 @@ from typing import Any
 
 # code, name, kind, parent code
 CHART = [
+    ("301", "上年结余", "net_assets", None),
     ("401", "会费收入", "income", None),
     ("402", "拨缴经费收入", "income", None),
     ("403", "上级补助收入", "income", None),

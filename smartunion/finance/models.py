@@ -24,6 +24,8 @@ class Category(models.Model):
     class Kind(models.TextChoices):
         INCOME = "income", _("Income")
         EXPENSE = "expense", _("Expense")
+        # Where opening balances are carried in from before the books (上年结余); never budgeted.
+        NET_ASSETS = "net_assets", _("Net assets")
 
     class Overspend(models.TextChoices):
         STOP = "stop", _("Stop: refuse spending beyond the budget")
@@ -361,3 +363,175 @@ class SpendingAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class BudgetAllocation(models.Model):
+    """One application of the allocation formula (经费分配): for a year and an expense category, each chosen
+    unit's budget becomes a per-member amount × its member count on a date, plus a fixed amount. The rows
+    keep what was computed and what each line held before, so the allocation explains itself later."""
+
+    year = models.PositiveIntegerField(_("year"))
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="allocations"
+    )
+    counted_on = models.DateField(_("members counted on"))
+    per_member = models.DecimalField(_("amount per member"), max_digits=10, decimal_places=2)
+    fixed_amount = models.DecimalField(_("fixed amount per unit"), max_digits=12, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applied by"), on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("budget allocation")
+        verbose_name_plural = _("budget allocations")
+        ordering = ["-applied_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(per_member__gte=0), name="finance_allocation_per_member"),
+            models.CheckConstraint(condition=Q(fixed_amount__gte=0), name="finance_allocation_fixed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.category}"
+
+
+class BudgetAllocationRow(models.Model):
+    """One unit's share of an allocation: its member count, the computed budget and the amount before."""
+
+    allocation = models.ForeignKey(
+        BudgetAllocation, verbose_name=_("allocation"), on_delete=models.CASCADE, related_name="rows"
+    )
+    unit = models.ForeignKey(
+        settings.UNIT_MODEL, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    members = models.PositiveIntegerField(_("members"))
+    amount = models.DecimalField(_("budget"), max_digits=12, decimal_places=2)
+    previous_amount = models.DecimalField(
+        _("budget before"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    budget_line = models.ForeignKey(
+        BudgetLine, verbose_name=_("budget line"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    UNIT_MERGE_POLICY = "keep"
+
+    class Meta:
+        verbose_name = _("allocation row")
+        verbose_name_plural = _("allocation rows")
+        ordering = ["allocation", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["allocation", "unit"], name="finance_allocation_row_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.amount}"
+
+
+class BudgetAdjustment(models.Model):
+    """A change of a budget line's amount (预算调整), requested with a reason and applied only when someone
+    other than the requester approves it; the list of a line's adjustments is its history."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Withdrawn")
+
+    budget_line = models.ForeignKey(
+        BudgetLine, verbose_name=_("budget line"), on_delete=models.PROTECT, related_name="adjustments"
+    )
+    amount_before = models.DecimalField(_("budget before"), max_digits=12, decimal_places=2)
+    amount_after = models.DecimalField(_("budget after"), max_digits=12, decimal_places=2)
+    reason = models.TextField(_("reason"), max_length=1000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("budget adjustment")
+        verbose_name_plural = _("budget adjustments")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_after__gte=0), name="finance_adjustment_not_negative"),
+            # One open request per line: two pending changes of one amount would contradict each other.
+            models.UniqueConstraint(
+                fields=["budget_line"],
+                condition=Q(status="pending"),
+                name="finance_adjustment_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget_line}: {self.amount_before} → {self.amount_after}"
+
+
+class FundsAllocationIncome(models.Model):
+    """A month's 拨缴经费: the school pays 2 % of its payroll to the unions; the union keeps its share
+    (typically 60 %) and the rest goes to the higher-level union. Only the kept share is posted as income."""
+
+    month = models.DateField(_("month"), unique=True)  # the first day of the month
+    payroll_total = models.DecimalField(_("payroll total"), max_digits=14, decimal_places=2)
+    rate = models.DecimalField(_("allocation rate"), max_digits=5, decimal_places=4)
+    retained_share = models.DecimalField(_("share kept"), max_digits=5, decimal_places=4)
+    allocation = models.DecimalField(_("allocation (2%)"), max_digits=14, decimal_places=2)
+    retained = models.DecimalField(_("kept by the union"), max_digits=14, decimal_places=2)
+    upward = models.DecimalField(_("to the higher-level union"), max_digits=14, decimal_places=2)
+    entry = models.OneToOneField(
+        Entry, verbose_name=_("entry"), on_delete=models.PROTECT, related_name="funds_allocation"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("allocated funds income")
+        verbose_name_plural = _("allocated funds income")
+        ordering = ["-month"]
+        constraints = [
+            models.CheckConstraint(condition=Q(payroll_total__gt=0), name="finance_allocation_payroll_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.retained}"
+
+
+class YearBalance(models.Model):
+    """A unit's funds in a closed year: opening, income, expense and closing, frozen when the year closes;
+    the closing balance is the next year's opening balance."""
+
+    year = models.PositiveIntegerField(_("year"))
+    unit = models.ForeignKey(
+        settings.UNIT_MODEL, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    opening = models.DecimalField(_("opening balance"), max_digits=14, decimal_places=2)
+    income = models.DecimalField(_("income"), max_digits=14, decimal_places=2)
+    expense = models.DecimalField(_("expense"), max_digits=14, decimal_places=2)
+    closing = models.DecimalField(_("closing balance"), max_digits=14, decimal_places=2)
+
+    UNIT_MERGE_POLICY = "keep"
+
+    class Meta:
+        verbose_name = _("year balance")
+        verbose_name_plural = _("year balances")
+        ordering = ["-year", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit"], name="finance_year_balance_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.unit}: {self.closing}"
