@@ -18,10 +18,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartunion.accounts import selectors as account_selectors
 from smartunion.core.audit import audit
+from smartunion.notifications.services import notify
 
 from .models import BudgetLine, Category, SpendingAttachment, SpendingRequest
 from .selectors import committed, spent
@@ -170,6 +173,26 @@ def budget_line_save(
 # -- spending requests ---------------------------------------------------------------------------------
 
 
+def _notify(request: SpendingRequest, recipients: Any, title: str, body: str = "") -> None:
+    """Tell whoever the request now waits for, or its requester, that it moved (never the actor twice)."""
+    notify(
+        recipients=recipients,
+        kind=f"finance.spending.{request.status}",
+        title=title,
+        body=body
+        or _("%(title)s, %(amount)s yuan, %(unit)s")
+        % {"title": request.title, "amount": request.amount, "unit": request.unit.name},
+        link=reverse("finance:request_detail", args=[request.pk]),
+    )
+
+
+def _holders(code: str, request: SpendingRequest, *exclude: Any) -> Any:
+    """Holders of ``code`` over the request's unit, without the people named (the requester, the actor)."""
+    return account_selectors.users_with_perm_at(code=code, unit=request.unit).exclude(
+        pk__in=[user_id for user_id in exclude if user_id is not None]
+    )
+
+
 def _lock(request: SpendingRequest) -> SpendingRequest:
     return SpendingRequest.objects.select_for_update(of=("self",)).select_related("unit").get(pk=request.pk)
 
@@ -261,6 +284,11 @@ def spending_request_submit(
             "attachments": [upload.name for upload, _type in checked],
         },
     )
+    _notify(
+        request,
+        _holders("finance.approve", request, actor.pk),
+        _("A spending request awaits your approval"),
+    )
     return request
 
 
@@ -292,6 +320,11 @@ def spending_request_approve(*, actor: Any, request: SpendingRequest) -> Approva
             action="finance.spending.first_approved",
             target=request,
             changes={"amount": request.amount},
+        )
+        _notify(
+            request,
+            _holders("finance.approve", request, actor.pk, request.requester_id),
+            _("A spending request awaits the second approval"),
         )
         return Approval(request=request, final=False)
     if needs_two and request.first_approved_by_id == actor.pk:
@@ -336,6 +369,12 @@ def spending_request_approve(*, actor: Any, request: SpendingRequest) -> Approva
     if warning:
         changes["warnings"] = [warning]
     audit(actor=actor, action="finance.spending.approved", target=request, changes=changes)
+    _notify(request, [request.requester], _("Your spending request was approved"))
+    _notify(
+        request,
+        _holders("finance.post", request, actor.pk, request.requester_id),
+        _("An approved spending request awaits payment"),
+    )
     return Approval(request=request, final=True, warning=warning)
 
 
@@ -358,6 +397,12 @@ def spending_request_reject(*, actor: Any, request: SpendingRequest, reason: str
         action="finance.spending.rejected",
         target=request,
         changes={"status": [Status.SUBMITTED.label, Status.REJECTED.label], "reason": reason},
+    )
+    _notify(
+        request,
+        [request.requester],
+        _("Your spending request was rejected"),
+        _("%(title)s: %(reason)s") % {"title": request.title, "reason": reason},
     )
     return request
 
@@ -397,6 +442,8 @@ def spending_request_pay(*, actor: Any, request: SpendingRequest) -> SpendingReq
         target=request,
         changes={"status": [Status.APPROVED.label, Status.PAID.label], "entry": f"#{posting.entry.seq}"},
     )
+    if request.requester_id != actor.pk:
+        _notify(request, [request.requester], _("Your spending request was paid"))
     return request
 
 

@@ -12,6 +12,7 @@ from smartunion.core.models import AuditEntry
 from smartunion.finance import selectors, spending
 from smartunion.finance.models import Category, Entry, SpendingRequest
 from smartunion.finance.spending import Upload
+from smartunion.notifications.models import Notification
 
 from .conftest import YEAR
 
@@ -271,3 +272,37 @@ def test_budget_rows_are_scoped_and_take_a_few_queries(people, budget, tree, dja
         rows = selectors.budget_rows_for_user(user=people.chair, year=YEAR)
     assert {row.unit for row in rows} == {tree.a}
     assert len(selectors.budget_rows_for_user(user=people.staff, year=YEAR)) == 3
+
+
+def _notifications(kind: str) -> list[Notification]:
+    return list(Notification.objects.filter(kind=kind).select_related("recipient"))
+
+
+def _told(kind: str) -> set[Any]:
+    return {notification.recipient for notification in _notifications(kind)}
+
+
+def test_each_step_tells_whom_the_request_now_waits_for(people, line, settings):
+    settings.FINANCE_SECOND_APPROVAL_ABOVE = "1000"
+    request = file(people.chair, line, amount="1200.00")
+    assert _told("finance.spending.submitted") == {people.staff, people.staff2, people.union_chair}
+    spending.spending_request_approve(actor=people.staff, request=request)
+    # The first approver is not asked again, nor the requester.
+    second = [n for n in _notifications("finance.spending.submitted") if "second" in n.title]
+    assert {n.recipient for n in second} == {people.staff2, people.union_chair}
+    spending.spending_request_approve(actor=people.union_chair, request=request)
+    approved = _notifications("finance.spending.approved")
+    assert {n.recipient for n in approved if "was approved" in n.title} == {people.chair}
+    # The payers (finance.post: the union staff) are asked to pay; the approver is not among them anyway.
+    assert {n.recipient for n in approved if "awaits payment" in n.title} == {people.staff, people.staff2}
+    assert all(n.link.endswith(f"/spending/{request.pk}/") for n in approved)
+    spending.spending_request_pay(actor=people.staff, request=request)
+    assert _told("finance.spending.paid") == {people.chair}
+
+
+def test_a_rejection_tells_the_requester_why(people, line):
+    request = file(people.chair, line)
+    spending.spending_request_reject(actor=people.staff, request=request, reason="发票抬头不对")
+    (notification,) = _notifications("finance.spending.rejected")
+    assert notification.recipient == people.chair
+    assert "发票抬头不对" in notification.body
