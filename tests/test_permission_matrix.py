@@ -28,6 +28,7 @@ from django.utils import timezone
 from smartunion.accounts import services as account_services
 from smartunion.accounts.models import LoginAttempt, Role
 from smartunion.core.models import ImportJob
+from smartunion.finance.models import Category
 from smartunion.finance.tests import matrix_finance as finance
 from smartunion.members import services as member_services
 from smartunion.members.models import StaffCategory
@@ -128,6 +129,11 @@ def notification_kwargs(world: SimpleNamespace, side: str, user: Any) -> dict[st
     recipient = user if (side == "own" and user is not None) else world.stranger
     notification = Notification.objects.create(recipient=recipient, kind="test", title="测试通知", link="/m/")
     return {"pk": notification.pk}
+
+
+def chart_category(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+    """The chart is school-wide: both sides name the same category (会费收入)."""
+    return {"pk": Category.objects.get(code="401").pk}
 
 
 def same(kwargs: dict[str, Any]) -> Callable[[SimpleNamespace, str, Any], dict[str, Any]]:
@@ -295,6 +301,10 @@ MATRIX: dict[str, Entry] = {
     # -- finance: 拨缴经费, fiscal years, opening balances (books helper) --
     # -- end books --
     # -- finance: the chart of categories --
+    "finance:category_list": Entry(allow(FINANCE_VIEWERS, 200, 200)),
+    # The chart is school-wide: union staff held at a sub-union are refused.
+    "finance:category_new": Entry(allow(NOBODY), method="post", data=lambda w, s: {"code": "59", "name": "x"}),
+    "finance:category_edit": Entry(allow(NOBODY), chart_category, method="post", data=lambda w, s: {"name": "x"}),
     # -- end chart --
     # -- finance: reports (reports helper) --
     # -- end reports --

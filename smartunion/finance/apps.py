@@ -45,6 +45,8 @@ class FinanceConfig(AppConfig):
                 "finance.spending.paid": _("Spending request paid"),
                 "finance.spending.cancelled": _("Spending request cancelled"),
                 "finance.ledger.verified": _("Ledger hash chain checked"),
+                "finance.category.created": _("Category added to the chart"),
+                "finance.category.changed": _("Category of the chart changed"),
             }
         )
         audit.register_change_labels(
@@ -99,6 +101,15 @@ class FinanceConfig(AppConfig):
                 icon="chart",
                 group=navigation.GROUP_FINANCE,
                 order=63,
+            ),
+            navigation.NavItem(
+                key="finance_chart",
+                label=_("Chart of categories"),
+                url_name="finance:category_list",
+                permission="finance.view",
+                icon="list",
+                group=navigation.GROUP_FINANCE,
+                order=69,
             ),
             navigation.NavItem(
                 key="finance_verify",

@@ -136,3 +136,47 @@ class SampleForm(forms.Form):
         required=False,
         help_text=_("Leave empty for a new sample; the same seed draws the same entries again."),
     )
+
+
+class CategoryForm(forms.Form):
+    """A category of the chart; the service checks the tree rules (code prefix, kind, cycles, use)."""
+
+    code = forms.CharField(label=_("Code"), max_length=20, help_text=_("A sub-category's code extends its parent's."))
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Category.Kind.choices)
+    parent: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
+        label=_("Parent category"), queryset=Category.objects.none(), required=False
+    )
+    overspend = forms.ChoiceField(
+        label=_("Overspend control"),
+        choices=Category.Overspend.choices,
+        initial=Category.Overspend.STOP,
+        help_text=_("For expense categories: what happens when spending would go beyond the budget."),
+    )
+    valid_from = forms.DateField(label=_("In use from"), required=False, widget=DateInput())
+    valid_to = forms.DateField(
+        label=_("In use until"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Categories are never deleted: give an end date and later postings are refused."),
+    )
+    sort_order = forms.IntegerField(label=_("Sort order"), min_value=0, required=False, initial=0)
+
+    def __init__(self, *args: Any, category: Category | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parents = Category.objects.order_by("code")
+        if category is not None:
+            parents = parents.exclude(pk=category.pk)
+            self.initial.update(
+                {
+                    "code": category.code,
+                    "name": category.name,
+                    "kind": category.kind,
+                    "parent": category.parent,
+                    "overspend": category.overspend,
+                    "valid_from": category.valid_from,
+                    "valid_to": category.valid_to,
+                    "sort_order": category.sort_order,
+                }
+            )
+        model_choice(self, "parent").queryset = parents

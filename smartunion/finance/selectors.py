@@ -351,3 +351,51 @@ def entry_sample(*, size: int, seed: int) -> list[Entry]:
         .prefetch_related("lines__unit", "lines__category")
     )
     return sorted(entries, key=lambda entry: entry.seq)
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    """A category of the chart in tree order, with its depth and how much it is used."""
+
+    category: Category
+    depth: int
+    budget_lines: int
+    postings: int
+
+    @property
+    def pk(self) -> int:
+        return self.category.pk
+
+
+def category_tree() -> list[ChartRow]:
+    """The whole chart in tree order (parents first, siblings by sort order and code): three queries."""
+    categories = list(Category.objects.select_related("parent").order_by("sort_order", "code"))
+    budget_counts = dict(
+        BudgetLine.objects.order_by().values("category_id").annotate(n=Count("pk")).values_list("category_id", "n")
+    )
+    posting_counts = dict(
+        EntryLine.objects.filter(category__isnull=False)
+        .order_by()
+        .values("category_id")
+        .annotate(n=Count("pk"))
+        .values_list("category_id", "n")
+    )
+    children: dict[int | None, list[Category]] = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category)
+    rows: list[ChartRow] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for category in children.get(parent_id, []):
+            rows.append(
+                ChartRow(
+                    category=category,
+                    depth=depth,
+                    budget_lines=budget_counts.get(category.pk, 0),
+                    postings=posting_counts.get(category.pk, 0),
+                )
+            )
+            walk(category.pk, depth + 1)
+
+    walk(None, 0)
+    return rows
