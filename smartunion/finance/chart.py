@@ -57,7 +57,7 @@ def _errors(
 
     if not CODE.match(code):
         add("code", _("A code is 1 to 20 letters or digits, e.g. 50104."))
-    elif Category.objects.filter(code=code).exclude(pk=getattr(category, "pk", None)).exists():
+    elif Category.objects.filter(code=code).exclude(pk=category.pk if category else 0).exists():
         add("code", _("The code %(code)s is taken by another category.") % {"code": code})
     if not name:
         add("name", _("Give the category a name."))
