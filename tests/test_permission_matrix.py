@@ -307,6 +307,9 @@ MATRIX: dict[str, Entry] = {
     "finance:category_edit": Entry(allow(NOBODY), chart_category, method="post", data=lambda w, s: {"name": "x"}),
     # -- end chart --
     # -- finance: reports (reports helper) --
+    # Reports read the user's own finance.view scope: every holder gets a page (of their subtree's figures).
+    "finance:execution_report": Entry(allow(FINANCE_VIEWERS, 200, 200), query="?dimension=category"),
+    "finance:year_report": Entry(allow(FINANCE_VIEWERS, 200, 200)),
     # -- end reports --
     # -- audit and imports ----------------------------------------------------------------------------
     "core:audit_list": Entry(allow(AUDIT_VIEWERS, 200, 200)),

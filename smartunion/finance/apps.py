@@ -129,6 +129,24 @@ class FinanceConfig(AppConfig):
                 group=navigation.GROUP_FINANCE,
                 order=65,
             ),
+            navigation.NavItem(
+                key="finance_execution_report",
+                label=_("Budget execution"),
+                url_name="finance:execution_report",
+                permission="finance.view",
+                icon="chart",
+                group=navigation.GROUP_FINANCE,
+                order=66,
+            ),
+            navigation.NavItem(
+                key="finance_year_report",
+                label=_("Year summary"),
+                url_name="finance:year_report",
+                permission="finance.view",
+                icon="chart",
+                group=navigation.GROUP_FINANCE,
+                order=67,
+            ),
         )
         from .defaults import ensure_default_chart
 
