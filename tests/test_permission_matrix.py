@@ -299,6 +299,16 @@ MATRIX: dict[str, Entry] = {
     "finance:ledger_verify": Entry(allow(NOBODY)),
     "finance:entry_sample": Entry(allow(NOBODY), query="?size=5&seed=1"),
     # -- finance: 拨缴经费, fiscal years, opening balances (books helper) --
+    # School-wide bookkeeping (拨缴经费, the close, typing in opening balances) needs finance.post at the top.
+    "finance:allocation_income_record": Entry(
+        allow(NOBODY),
+        method="post",
+        data=lambda w, s: {"month": "2026-01", "payroll_total": "1000", "rate": "2", "retained_share": "60"},
+    ),
+    "finance:year_list": Entry(allow(FINANCE_VIEWERS, 200, 200)),
+    "finance:year_close": Entry(allow(NOBODY), same({"year": 2025})),
+    # The list of opening balances is scoped to the user's units; its form (and POST) is the office's.
+    "finance:opening_balance": Entry(allow(FINANCE_VIEWERS, 200, 200)),
     # -- end books --
     # -- finance: the chart of categories --
     "finance:category_list": Entry(allow(FINANCE_VIEWERS, 200, 200)),

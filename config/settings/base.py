@@ -155,6 +155,10 @@ CAS_VALIDATE_TIMEOUT = float(os.environ.get("CAS_VALIDATE_TIMEOUT", "5"))
 
 # Finance: a spending request above this many yuan needs a second, different approver.
 FINANCE_SECOND_APPROVAL_ABOVE = os.environ.get("FINANCE_SECOND_APPROVAL_ABOVE", "5000.00")
+# 拨缴经费: the share of the payroll the school allocates to the unions, and the part the union keeps (the
+# rest goes to the higher-level union); defaults for the form, which may override them per month.
+FINANCE_ALLOCATION_RATE = os.environ.get("FINANCE_ALLOCATION_RATE", "0.02")
+FINANCE_ALLOCATION_RETAINED_SHARE = os.environ.get("FINANCE_ALLOCATION_RETAINED_SHARE", "0.60")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

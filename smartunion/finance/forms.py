@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -180,3 +181,66 @@ class CategoryForm(forms.Form):
                 }
             )
         model_choice(self, "parent").queryset = parents
+
+
+# -- 拨缴经费 income and opening balances (books) ---------------------------------------------------------
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m")
+
+
+class AllocationIncomeForm(forms.Form):
+    """A month's 拨缴经费; rate and share are entered in percent (the service takes fractions)."""
+
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], widget=MonthInput)
+    payroll_total = forms.DecimalField(
+        label=_("Payroll total (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text=_("The school's payroll of all staff for the month, before tax."),
+    )
+    rate = forms.DecimalField(
+        label=_("Allocation rate (%)"),
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+    )
+    retained_share = forms.DecimalField(
+        label=_("Share kept by the union (%)"),
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        help_text=_("The rest goes to the higher-level union."),
+    )
+
+    def __init__(self, *args: Any, rate: Decimal, retained_share: Decimal, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rate"].initial = (rate * 100).quantize(Decimal("0.01"))
+        self.fields["retained_share"].initial = (retained_share * 100).quantize(Decimal("0.01"))
+        self.fields["month"].initial = timezone.localdate().replace(day=1)
+
+
+class OpeningBalanceForm(forms.Form):
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Unit"), queryset=None)  # type: ignore[arg-type]
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    amount = forms.DecimalField(
+        label=_("Opening balance (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("The unit's funds on 1 January as its earlier books show them; negative for a deficit."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+        field = model_choice(self, "unit")
+        field.queryset = units
+        field.label_from_instance = unit_label  # type: ignore[assignment]

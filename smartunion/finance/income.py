@@ -1,18 +1,24 @@
-"""Income recorded from other modules' books: the monthly dues (会费) that payroll deducted.
+"""Income recorded from other modules' books: the monthly dues (会费) that payroll deducted, and the
+拨缴经费 (the school's 2 % of its payroll, of which the union keeps its share).
 
 For a month the union office recorded as deducted in members, each sub-union's part of the paid dues is
 posted as one entry at that sub-union (Dr its funds, Cr 会费收入), with the school union's part on the same
 entry at the top of the tree. The idempotency key names the month and the unit, so recording a month again
 posts nothing new (and a sub-union whose dues were already posted is skipped).
+
+The 拨缴经费 of a month is one entry at the top of the tree (the school union): Dr funds, Cr 拨缴经费收入 for
+the part the union keeps; the part that goes on to the higher-level union is recorded beside it
+(``FundsAllocationIncome``) but never passes through the union's funds, so it is not posted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -20,11 +26,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from smartunion.core.audit import audit
 from smartunion.members.selectors import dues as dues_selectors
 from smartunion.organisations import selectors as org_selectors
 
-from .models import Category, Entry, EntryLine
-from .services import Line, Posting, entry_post
+from .models import Category, Entry, EntryLine, FundsAllocationIncome
+from .services import CENT, Line, Posting, _lock_head, entry_post
 
 DUES_INCOME_CODE = "401"  # 会费收入 in the seeded chart
 DUES_SOURCE = "members.dues_month"
@@ -161,3 +168,222 @@ def dues_income_months(limit: int = 24) -> list[DuesIncomeMonth]:
         )
         for record in records
     ]
+
+
+# -- 拨缴经费: the school's 2 % of its payroll, of which the union keeps its share -------------------------
+
+ALLOCATION_INCOME_CODE = "402"  # 拨缴经费收入 in the seeded chart
+ALLOCATION_SOURCE = "finance.allocation_income"
+RATE_PLACES = Decimal("0.0001")  # the model keeps rates and shares with four decimals
+MAX_PAYROLL = Decimal("999999999999.99")
+
+
+def allocation_key(month: dt.date) -> str:
+    return f"finance.allocation:{month:%Y-%m}"
+
+
+def default_allocation_rate() -> Decimal:
+    return Decimal(str(getattr(settings, "FINANCE_ALLOCATION_RATE", "0.02")))
+
+
+def default_retained_share() -> Decimal:
+    return Decimal(str(getattr(settings, "FINANCE_ALLOCATION_RETAINED_SHARE", "0.60")))
+
+
+@dataclass(frozen=True)
+class AllocationSplit:
+    payroll_total: Decimal
+    rate: Decimal
+    retained_share: Decimal
+    allocation: Decimal  # payroll × rate
+    retained: Decimal  # kept by the union: posted as income
+    upward: Decimal  # to the higher-level union
+
+
+def _decimal(value: Any, name: str, label: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise ValidationError(
+            {name: _("%(field)s: %(value)s is not a number.") % {"field": label, "value": value}}
+        )
+    return number
+
+
+def allocation_split(payroll_total: Any, rate: Any = None, retained_share: Any = None) -> AllocationSplit:
+    """The split of a month's 拨缴经费, or ValidationError naming the bad input.
+
+    Rounding: the allocation (payroll × rate) and the kept part (allocation × share) are each rounded to
+    the fen half up (四舍五入); the part for the higher-level union is the allocation minus the kept part,
+    so the two parts always add up to the allocation exactly.
+    """
+    payroll = _decimal(payroll_total, "payroll_total", _("Payroll total"))
+    if payroll <= 0:
+        raise ValidationError(
+            {"payroll_total": _("Payroll total: enter the month's payroll in yuan, more than 0.")}
+        )
+    if payroll != payroll.quantize(CENT):
+        raise ValidationError({"payroll_total": _("Payroll total: at most two decimals (fen).")})
+    if payroll > MAX_PAYROLL:
+        raise ValidationError({"payroll_total": _("Payroll total: the amount is too large.")})
+    rate_value = (
+        default_allocation_rate() if rate in (None, "") else _decimal(rate, "rate", _("Allocation rate"))
+    )
+    if not Decimal("0") < rate_value <= Decimal("1"):
+        raise ValidationError({"rate": _("Allocation rate: more than 0 and at most 100 per cent.")})
+    share = (
+        default_retained_share()
+        if retained_share in (None, "")
+        else _decimal(retained_share, "retained_share", _("Share kept"))
+    )
+    if not Decimal("0") <= share <= Decimal("1"):
+        raise ValidationError({"retained_share": _("Share kept: between 0 and 100 per cent.")})
+    for name, value, label in (
+        ("rate", rate_value, _("Allocation rate")),
+        ("retained_share", share, _("Share kept")),
+    ):
+        if value != value.quantize(RATE_PLACES):
+            raise ValidationError({name: _("%(field)s: in steps of 0.01 %% at most.") % {"field": label}})
+    allocation = (payroll * rate_value).quantize(CENT, rounding=ROUND_HALF_UP)
+    retained = (allocation * share).quantize(CENT, rounding=ROUND_HALF_UP)
+    return AllocationSplit(
+        payroll_total=payroll.quantize(CENT),
+        rate=rate_value.quantize(RATE_PLACES),
+        retained_share=share.quantize(RATE_PLACES),
+        allocation=allocation,
+        retained=retained,
+        upward=allocation - retained,
+    )
+
+
+def top_unit_for(actor: Any, perm: str) -> Any:
+    """The top of the tree where ``actor`` holds ``perm`` school-wide (the school union), or
+    PermissionDenied. Of several trees (a provincial deployment) the first is taken."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied
+    scope = actor.scope_for(perm)
+    if not scope.at_top:
+        raise PermissionDenied
+    unit = (
+        org_selectors.unit_list_for_user(user=actor, perm=perm)
+        .filter(parent__isnull=True)
+        .order_by("path")
+        .first()
+    )
+    if unit is None:
+        raise PermissionDenied
+    return unit
+
+
+def _allocation_category() -> Category:
+    category = Category.objects.filter(code=ALLOCATION_INCOME_CODE).first()
+    if category is None or category.kind != Category.Kind.INCOME:
+        raise ValidationError(
+            _(
+                "The chart has no income category %(code)s (拨缴经费收入): add it before recording the "
+                "allocated funds."
+            )
+            % {"code": ALLOCATION_INCOME_CODE}
+        )
+    return category
+
+
+@transaction.atomic
+def allocation_income_record(
+    *,
+    actor: Any,
+    month: dt.date,
+    payroll_total: Any,
+    rate: Any = None,
+    retained_share: Any = None,
+    posted_on: dt.date | None = None,
+) -> FundsAllocationIncome:
+    """Record a month's 拨缴经费 and post the union's kept share as income of the school union (Dr funds,
+    Cr 402), once per month. Rate and share default to the settings; the office may override them."""
+    top = top_unit_for(actor, "finance.post")
+    month = dues_selectors.month_start(month)
+    label = date_format(month, "YEAR_MONTH_FORMAT")
+    today = timezone.localdate()
+    if month > dues_selectors.month_start(today):
+        raise ValidationError({"month": _("Month: %(month)s has not begun yet.") % {"month": label}})
+    split = allocation_split(payroll_total, rate, retained_share)
+    if split.retained <= 0:
+        raise ValidationError(
+            {
+                "retained_share": _(
+                    "Share kept: the union keeps nothing of %(allocation)s yuan, so there is no income to post."
+                )
+                % {"allocation": split.allocation}
+            }
+        )
+    day = posted_on or min(dues_selectors.month_end(month), today)
+    if dues_selectors.month_start(day) != month:
+        raise ValidationError({"posted_on": _("Posting date: choose a day in %(month)s.") % {"month": label}})
+    category = _allocation_category()
+    _lock_head()  # a concurrent submit of the same month waits here, then finds this month recorded
+    existing = FundsAllocationIncome.objects.select_related("entry").filter(month=month).first()
+    if existing is not None:
+        raise ValidationError(
+            _("The 拨缴经费 of %(month)s is already recorded (entry #%(seq)s): a correction is a reversal.")
+            % {"month": label, "seq": existing.entry.seq}
+        )
+    posting = entry_post(
+        actor=actor,
+        idempotency_key=allocation_key(month),
+        unit=top,
+        posted_on=day,
+        memo=_("拨缴经费 %(month)s: %(share)s %% of %(allocation)s yuan kept")
+        % {"month": label, "share": _percent(split.retained_share), "allocation": split.allocation},
+        lines=[
+            Line(account=EntryLine.Account.FUNDS, amount=split.retained),
+            Line(category=category, amount=-split.retained),
+        ],
+        source_type=ALLOCATION_SOURCE,
+        source_id=f"{month:%Y-%m}",
+    )
+    if not posting.created:  # the key posted before without its record: never silently link to it
+        raise ValidationError(
+            _("The 拨缴经费 of %(month)s is already recorded (entry #%(seq)s): a correction is a reversal.")
+            % {"month": label, "seq": posting.entry.seq}
+        )
+    record = FundsAllocationIncome.objects.create(
+        month=month,
+        payroll_total=split.payroll_total,
+        rate=split.rate,
+        retained_share=split.retained_share,
+        allocation=split.allocation,
+        retained=split.retained,
+        upward=split.upward,
+        entry=posting.entry,
+        recorded_by=actor,
+    )
+    audit(
+        actor=actor,
+        action="finance.allocation_income.recorded",
+        target=record,
+        unit=top,
+        changes={
+            "month": f"{month:%Y-%m}",
+            "payroll_total": split.payroll_total,
+            "rate": split.rate,
+            "retained_share": split.retained_share,
+            "allocation": split.allocation,
+            "retained": split.retained,
+            "upward": split.upward,
+            "entry": f"#{posting.entry.seq}",
+        },
+    )
+    return record
+
+
+def _percent(fraction: Decimal) -> str:
+    return f"{(fraction * 100).normalize():f}"
+
+
+def allocation_income_months(limit: int = 36) -> list[FundsAllocationIncome]:
+    """The recorded 拨缴经费 months, newest first (school-wide figures: the school union's income)."""
+    return list(
+        FundsAllocationIncome.objects.select_related("entry", "recorded_by").order_by("-month")[:limit]
+    )

@@ -438,7 +438,13 @@ def _may_post_income(user: Any) -> bool:
     return bool(user.scope_for("finance.post").at_top and user.scope_for("members.dues.view").at_top)
 
 
-def _income_page(request: AuthenticatedRequest, errors: list[str] | None = None) -> HttpResponse:
+def _income_page(
+    request: AuthenticatedRequest, errors: list[str] | None = None, allocation: Any = None
+) -> HttpResponse:
+    """The income page: dues months, and the 拨缴经费 months with their form (views_books)."""
+    from . import views_books  # the 拨缴经费 half of the page lives with the books' pages
+
+    failed = bool(errors) or bool(allocation is not None and allocation.errors)
     return render(
         request,
         "finance/income_list.html",
@@ -446,15 +452,19 @@ def _income_page(request: AuthenticatedRequest, errors: list[str] | None = None)
             "months": income.dues_income_months(),
             "can_post": _may_post_income(request.user),
             "errors": errors or [],
+            **views_books.allocation_section(request, allocation),
             "breadcrumbs": [(_("Income recording"), "")],
         },
-        status=400 if errors else 200,
+        status=400 if failed else 200,
     )
 
 
 @require_perm("finance.view")
-def income_list(request: AuthenticatedRequest) -> HttpResponse:
-    return _income_page(request)
+def income_list(request: AuthenticatedRequest) -> HttpResponseBase:
+    from . import views_books
+
+    export = views_books.income_export(request, request.GET.get("export", ""))
+    return export if export is not None else _income_page(request)
 
 
 @require_perm("finance.post")
