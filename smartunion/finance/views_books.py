@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -189,6 +189,8 @@ def year_close(request: AuthenticatedRequest, year: int) -> HttpResponse:
     """GET: what the close would freeze and what stops it; POST: close the year."""
     if not may_post_at_top(request.user):
         raise PermissionDenied
+    if not years.MIN_YEAR <= year <= years.MAX_YEAR:
+        raise Http404
     errors: list[str] = []
     if request.method == "POST":
         try:

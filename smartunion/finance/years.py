@@ -42,6 +42,7 @@ from .models import Category, Entry, EntryLine, FiscalYear, SpendingRequest, Yea
 ZERO = Decimal("0.00")
 OPENING_CODE = "301"  # 上年结余 in the seeded chart
 OPENING_SOURCE = "finance.opening"
+MIN_YEAR, MAX_YEAR = 2000, 2100  # the years a form accepts; dates beyond them are typing mistakes
 
 
 def opening_key(year: int, unit_id: int) -> str:
@@ -217,6 +218,8 @@ def _open_requests(year: int, *, lock: bool = False) -> list[SpendingRequest]:
 
 def close_plan(year: int, *, lock: bool = False) -> ClosePlan:
     """The figures the close of ``year`` would freeze and the reasons it cannot close yet, if any."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(_("%(year)s is not a fiscal year of the books.") % {"year": year})
     plan = ClosePlan(year=year, figures=live_figures(years=[year])[year])
     fiscal_year = FiscalYear.objects.filter(year=year).first()
     if fiscal_year is not None and fiscal_year.is_closed:
@@ -334,6 +337,8 @@ def opening_balance_record(*, actor: Any, unit: Any, year: int, amount: Any, not
     if not actor.has_unit_perm("finance.post", unit):
         raise PermissionDenied
     value = _amount(amount)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError({"year": _("%(year)s is not a fiscal year of the books.") % {"year": year}})
     note = (note or "").strip()
     if year > timezone.localdate().year:
         raise ValidationError({"year": _("Year: %(year)s has not begun yet.") % {"year": year}})

@@ -173,6 +173,10 @@ def test_close_page_shows_blockers_then_closes(books: Any, office: Any) -> None:
     assert YearBalance.objects.filter(year=Y1).count() == 3  # A, A1, B
 
 
+def test_close_page_of_a_nonsense_year_is_not_found(office: Any) -> None:
+    assert client_for(office).get(reverse("finance:year_close", args=[99999])).status_code == 404
+
+
 def test_close_is_for_posters_at_the_top(books: Any, make_user: Any, tree: Any) -> None:
     for user in (make_user("union_staff", tree.a), make_user("auditor", tree.root)):
         client = client_for(user)

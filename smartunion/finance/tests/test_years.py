@@ -270,3 +270,10 @@ def test_a_year_before_the_books_began_cannot_be_closed(books: Any, office: Any)
     with pytest.raises(ValidationError, match="nothing to close"):
         years.year_close(actor=office, year=Y1 - 1)
     assert not FiscalYear.objects.exists()
+
+
+def test_years_outside_the_books_are_refused(office: Any, tree: Any) -> None:
+    with pytest.raises(ValidationError, match="not a fiscal year"):
+        years.year_close(actor=office, year=99999)
+    with pytest.raises(ValidationError, match="not a fiscal year"):
+        years.opening_balance_record(actor=office, unit=tree.b, year=0, amount="1")
