@@ -272,7 +272,26 @@ MATRIX: dict[str, Entry] = {
     "finance:budget_list": Entry(allow(FINANCE_VIEWERS, 200, 200)),
     "finance:budget_line_new": Entry(allow(BUDGET_MANAGERS, 200, 200)),
     # -- finance: budget lines, adjustments, allocations (budgets helper) --
-    "finance:budget_line_edit": Entry(allow(BUDGET_MANAGERS), unit_of("budget_line")),
+    "finance:budget_line_detail": Entry(allow(FINANCE_VIEWERS), unit_of("budget_line")),
+    "finance:adjustment_new": Entry(allow(BUDGET_MANAGERS), unit_of("budget_line")),
+    "finance:adjustment_list": Entry(allow(FINANCE_VIEWERS, 200, 200), query="?status=all"),
+    "finance:adjustment_approve": Entry(
+        allow(FINANCE_APPROVERS, 302, 404), unit_of("adjustment"), method="post"
+    ),
+    "finance:adjustment_reject": Entry(
+        allow(FINANCE_APPROVERS, 302, 404),
+        unit_of("adjustment"),
+        method="post",
+        data=lambda w, s: {"note": "理由不足"},
+    ),
+    # Only the requester may withdraw: other holders are sent back with the refusal (302), nothing changes.
+    "finance:adjustment_cancel": Entry(
+        allow(BUDGET_MANAGERS, 302, 404), unit_of("adjustment"), method="post"
+    ),
+    # Allocations are school-wide: roles held at a sub-union are refused, even union staff.
+    "finance:allocation_list": Entry(allow(NOBODY)),
+    "finance:allocation_new": Entry(allow(NOBODY)),
+    "finance:allocation_detail": Entry(allow(NOBODY), unit_of("allocation")),
     # -- end budgets --
     "finance:request_list": Entry(allow(FINANCE_VIEWERS, 200, 200)),
     "finance:request_new": Entry(allow(FINANCE_REQUESTERS, 200, 200)),
@@ -313,8 +332,12 @@ MATRIX: dict[str, Entry] = {
     # -- finance: the chart of categories --
     "finance:category_list": Entry(allow(FINANCE_VIEWERS, 200, 200)),
     # The chart is school-wide: union staff held at a sub-union are refused.
-    "finance:category_new": Entry(allow(NOBODY), method="post", data=lambda w, s: {"code": "59", "name": "x"}),
-    "finance:category_edit": Entry(allow(NOBODY), chart_category, method="post", data=lambda w, s: {"name": "x"}),
+    "finance:category_new": Entry(
+        allow(NOBODY), method="post", data=lambda w, s: {"code": "59", "name": "x"}
+    ),
+    "finance:category_edit": Entry(
+        allow(NOBODY), chart_category, method="post", data=lambda w, s: {"name": "x"}
+    ),
     # -- end chart --
     # -- finance: reports (reports helper) --
     # Reports read the user's own finance.view scope: every holder gets a page (of their subtree's figures).

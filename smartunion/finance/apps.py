@@ -48,6 +48,12 @@ class FinanceConfig(AppConfig):
                 "finance.spending.paid": _("Spending request paid"),
                 "finance.spending.cancelled": _("Spending request cancelled"),
                 "finance.ledger.verified": _("Ledger hash chain checked"),
+                "finance.budget.allocated": _("Budget line set by an allocation"),
+                "finance.allocation.applied": _("Budget allocation applied"),
+                "finance.adjustment.requested": _("Budget adjustment requested"),
+                "finance.adjustment.approved": _("Budget adjustment approved"),
+                "finance.adjustment.rejected": _("Budget adjustment rejected"),
+                "finance.adjustment.cancelled": _("Budget adjustment withdrawn"),
                 "finance.category.created": _("Category added to the chart"),
                 "finance.category.changed": _("Category of the chart changed"),
             }
@@ -78,6 +84,9 @@ class FinanceConfig(AppConfig):
                 "closing": _("Closing balance"),
                 "opening_balance": _("Opening balance"),
                 "note": _("Note"),
+                "allocation": _("Allocation"),
+                "adjustment": _("Adjustment"),
+                "units": _("Units"),
             }
         )
         navigation.console_nav.register(
@@ -86,6 +95,24 @@ class FinanceConfig(AppConfig):
                 label=_("Budgets"),
                 url_name="finance:budget_list",
                 permission="finance.view",
+                icon="chart",
+                group=navigation.GROUP_FINANCE,
+                order=60,
+            ),
+            navigation.NavItem(
+                key="finance_budgets_adjustments",
+                label=_("Budget adjustments"),
+                url_name="finance:adjustment_list",
+                permission="finance.view",
+                icon="inbox",
+                group=navigation.GROUP_FINANCE,
+                order=60,
+            ),
+            navigation.NavItem(
+                key="finance_budgets_allocations",
+                label=_("Budget allocations"),
+                url_name="finance:allocation_list",
+                permission=_views_at_top,
                 icon="chart",
                 group=navigation.GROUP_FINANCE,
                 order=60,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from smartunion.core.forms import DateInput
 from smartunion.core.forms_support import model_choice, unit_label
 
-from .models import BudgetLine, Category
+from .models import BudgetAdjustment, Category
 
 
 class YearForm(forms.Form):
@@ -31,7 +31,7 @@ class BudgetLineForm(forms.Form):
     category: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Category (expense)"), queryset=None)  # type: ignore[arg-type]
     amount = forms.DecimalField(label=_("Budget (yuan)"), min_value=0, max_digits=12, decimal_places=2)
 
-    def __init__(self, *args: Any, units: Any, line: BudgetLine | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = timezone.localdate().year
         unit_field = model_choice(self, "unit")
@@ -40,12 +40,6 @@ class BudgetLineForm(forms.Form):
         model_choice(self, "category").queryset = Category.objects.filter(
             kind=Category.Kind.EXPENSE
         ).order_by("code")
-        if line is not None:  # only the amount changes; the rest names the line
-            for name in ("year", "unit", "category"):
-                self.fields[name].disabled = True
-            self.initial.update(
-                {"year": line.year, "unit": line.unit, "category": line.category, "amount": line.amount}
-            )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -142,7 +136,9 @@ class SampleForm(forms.Form):
 class CategoryForm(forms.Form):
     """A category of the chart; the service checks the tree rules (code prefix, kind, cycles, use)."""
 
-    code = forms.CharField(label=_("Code"), max_length=20, help_text=_("A sub-category's code extends its parent's."))
+    code = forms.CharField(
+        label=_("Code"), max_length=20, help_text=_("A sub-category's code extends its parent's.")
+    )
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Category.Kind.choices)
     parent: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
@@ -181,6 +177,71 @@ class CategoryForm(forms.Form):
                 }
             )
         model_choice(self, "parent").queryset = parents
+
+
+# -- budget adjustments and allocations -----------------------------------------------------------------
+
+
+class AdjustmentForm(forms.Form):
+    amount_after = forms.DecimalField(
+        label=_("New budget (yuan)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why the budget should change: the approver decides on it."),
+    )
+
+
+class AdjustmentDecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AdjustmentFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), *BudgetAdjustment.Status.choices],
+    )
+
+
+class AllocationForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    category: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Category (expense)"), queryset=None)  # type: ignore[arg-type]
+    counted_on = forms.DateField(
+        label=_("Members counted on"),
+        widget=DateInput,
+        help_text=_("Each unit's members on this date, its whole subtree included; today or earlier."),
+    )
+    per_member = forms.DecimalField(
+        label=_("Amount per member (yuan)"), min_value=0, max_digits=10, decimal_places=2, initial=0
+    )
+    fixed_amount = forms.DecimalField(
+        label=_("Fixed amount per unit (yuan)"), min_value=0, max_digits=12, decimal_places=2, initial=0
+    )
+    units: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("Units"),
+        queryset=None,  # type: ignore[arg-type]
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one unit.")},
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["year"].initial = today.year
+        self.fields["counted_on"].initial = today
+        model_choice(self, "category").queryset = Category.objects.filter(
+            kind=Category.Kind.EXPENSE
+        ).order_by("code")
+        field = self.fields["units"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = units
+        field.initial = list(units)
 
 
 # -- 拨缴经费 income and opening balances (books) ---------------------------------------------------------

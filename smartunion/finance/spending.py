@@ -106,16 +106,9 @@ def _amount(raw: Any, field: str) -> Decimal:
 
 
 @transaction.atomic
-def budget_line_save(
-    *,
-    actor: Any,
-    year: int,
-    unit: Any,
-    category: Category,
-    amount: Any,
-    line: BudgetLine | None = None,
-) -> BudgetLine:
-    """Add a budget line, or change one's amount; never below what is committed and spent already."""
+def budget_line_save(*, actor: Any, year: int, unit: Any, category: Category, amount: Any) -> BudgetLine:
+    """Add a budget line. An existing line's amount changes only through an approved adjustment
+    (``adjustments.adjustment_request``) or an allocation, never here."""
     if not actor.has_unit_perm("finance.budget.manage", unit):
         raise PermissionDenied
     value = _amount(amount, "amount")
@@ -123,51 +116,29 @@ def budget_line_save(
         raise ValidationError({"amount": _("A budget cannot be negative.")})
     if category.kind != Category.Kind.EXPENSE:
         raise ValidationError({"category": _("Budgets are set for expense categories; choose one.")})
-    if line is None:
-        if BudgetLine.objects.filter(year=year, unit=unit, category=category).exists():
-            raise ValidationError(
-                {
-                    "category": _("%(unit)s already has a %(year)s budget for %(category)s: change that one.")
-                    % {"unit": unit, "year": year, "category": category}
-                }
-            )
-        try:
-            with transaction.atomic():
-                line = BudgetLine.objects.create(year=year, unit=unit, category=category, amount=value)
-        except IntegrityError:
-            raise ValidationError(
-                {"category": _("This budget line was added meanwhile: change that one.")}
-            ) from None
-        audit(
-            actor=actor,
-            action="finance.budget.created",
-            target=line,
-            changes={"amount": [None, value], "category": str(category), "year": year},
-        )
-        return line
-    locked = BudgetLine.objects.select_for_update().select_related("category").get(pk=line.pk)
-    if not actor.has_unit_perm("finance.budget.manage", locked.unit):
-        raise PermissionDenied
-    used = committed(budget_line_id=locked.pk) + spent(
-        year=locked.year, unit_id=locked.unit_id, category=locked.category
-    )
-    if value < used:
+    if BudgetLine.objects.filter(year=year, unit=unit, category=category).exists():
         raise ValidationError(
             {
-                "amount": _(
-                    "%(used)s is committed or spent on this line already: the budget cannot drop below it."
+                "category": _(
+                    "%(unit)s already has a %(year)s budget for %(category)s: request an adjustment of that one."
                 )
-                % {"used": used}
+                % {"unit": unit, "year": year, "category": category}
             }
         )
-    before = locked.amount
-    if before != value:
-        locked.amount = value
-        locked.save(update_fields=["amount"])
-        audit(
-            actor=actor, action="finance.budget.changed", target=locked, changes={"amount": [before, value]}
-        )
-    return locked
+    try:
+        with transaction.atomic():
+            line = BudgetLine.objects.create(year=year, unit=unit, category=category, amount=value)
+    except IntegrityError:
+        raise ValidationError(
+            {"category": _("This budget line was added meanwhile: request an adjustment of that one.")}
+        ) from None
+    audit(
+        actor=actor,
+        action="finance.budget.created",
+        target=line,
+        changes={"amount": [None, value], "category": str(category), "year": year},
+    )
+    return line
 
 
 # -- spending requests ---------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from smartunion.core.permissions import require_perm
 from smartunion.core.tables import Column, Table, render_table
 from smartunion.organisations import selectors as org_selectors
 
-from . import income, selectors, spending
+from . import adjustments, income, selectors, spending
 from .forms import (
     BudgetLineForm,
     LedgerFilterForm,
@@ -52,14 +52,15 @@ def _money(value: Any) -> str:
 
 
 def _edit_url(row: Any) -> str:
-    return reverse("finance:budget_line_edit", args=[row.pk])
+    """A budget row opens its line's page: execution, adjustments (the only way to change the amount)."""
+    return reverse("finance:budget_line_detail", args=[row.pk])
 
 
 class BudgetTable(Table):
     columns = [
         Column("unit", gettext_lazy("Unit"), value="unit.name", width=24),
         Column("code", gettext_lazy("Code"), value="category.code", width=8),
-        Column("category", gettext_lazy("Category"), value="category.name", width=14),
+        Column("category", gettext_lazy("Category"), value="category.name", link=_edit_url, width=14),
         Column("budget", gettext_lazy("Budget"), value="budget", width=14, css="num"),
         Column("committed", gettext_lazy("Committed"), value="committed", width=14, css="num"),
         Column("spent", gettext_lazy("Spent"), value="spent", width=14, css="num"),
@@ -105,6 +106,10 @@ def budget_list(request: AuthenticatedRequest) -> HttpResponseBase:
             "totals": totals,
             "chart": selectors.execution_by_category(rows),
             "can_manage": request.user.has_unit_perm("finance.budget.manage"),
+            "can_allocate": request.user.scope_for("finance.view").at_top,
+            "pending_adjustments": adjustments.adjustment_counts_for_user(user=request.user).get(
+                "pending", 0
+            ),
             "breadcrumbs": [(_("Budgets"), "")],
             "empty_title": _("No budget lines for this year"),
             "empty_hint": _("The union office adds each unit's budget by category."),
@@ -113,19 +118,14 @@ def budget_list(request: AuthenticatedRequest) -> HttpResponseBase:
     )
 
 
-def _budget_form_page(
-    request: AuthenticatedRequest, form: BudgetLineForm, line: BudgetLine | None
-) -> HttpResponse:
-    title = _("Change budget line") if line is not None else _("Add a budget line")
+def _budget_form_page(request: AuthenticatedRequest, form: BudgetLineForm) -> HttpResponse:
+    title = _("Add a budget line")
     return render(
         request,
         "finance/budget_form.html",
         {
             "form": form,
-            "line": line,
             "title": title,
-            "status": selectors.budget_line_status(line) if line is not None else None,
-            "committed": selectors.committed(budget_line_id=line.pk) if line is not None else None,
             "breadcrumbs": [(_("Budgets"), reverse("finance:budget_list")), (title, "")],
         },
     )
@@ -150,30 +150,7 @@ def budget_line_new(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Budget line added: %(line)s.") % {"line": line})
             return redirect(f"{reverse('finance:budget_list')}?year={line.year}")
-    return _budget_form_page(request, form, None)
-
-
-@require_perm("finance.budget.manage")
-def budget_line_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    line = selectors.budget_line_get_for_user(user=request.user, pk=pk, perm="finance.budget.manage")
-    units = org_selectors.unit_choices_for_user(user=request.user, perm="finance.budget.manage")
-    form = BudgetLineForm(request.POST or None, units=units, line=line)
-    if request.method == "POST" and form.is_valid():
-        try:
-            spending.budget_line_save(
-                actor=request.user,
-                line=line,
-                year=line.year,
-                unit=line.unit,
-                category=line.category,
-                amount=form.cleaned_data["amount"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Budget line changed."))
-            return redirect(f"{reverse('finance:budget_list')}?year={line.year}")
-    return _budget_form_page(request, form, line)
+    return _budget_form_page(request, form)
 
 
 # -- spending requests ---------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Permission-matrix helpers for finance (used by tests/test_permission_matrix.py): per side a budget line,
 a submitted and an approved spending request with an invoice, filed by a sub-union chair of that unit,
-and a posted entry."""
+a posted entry, a second line with a pending budget adjustment filed by a union staff member of the unit,
+and an allocation (applied by the school union office) that set a third line."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from smartunion.finance import services, spending
+from smartunion.finance import adjustments, allocation, services, spending
 from smartunion.finance.models import BudgetLine, Category
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -55,3 +56,28 @@ def build(world: SimpleNamespace, side: str, unit: Any, make_user: Any) -> None:
         ],
     )
     setattr(world, f"{side}_entry", posting.entry)
+    adjusted = BudgetLine.objects.create(
+        year=line.year, unit=unit, category=Category.objects.get(code="50201"), amount="5000.00"
+    )
+    requester = make_user("union_staff", unit, name=f"{side}预算干事")
+    setattr(
+        world,
+        f"{side}_adjustment",
+        adjustments.adjustment_request(
+            actor=requester, line=adjusted, amount_after="6000.00", reason="活动增加"
+        ),
+    )
+    school = make_user("union_staff", unit.parent, name=f"{side}校工会干事")
+    setattr(
+        world,
+        f"{side}_allocation",
+        allocation.allocation_apply(
+            actor=school,
+            year=line.year,
+            category=Category.objects.get(code="50202"),
+            counted_on=timezone.localdate(),
+            per_member="0",
+            fixed_amount="1000.00",
+            units=[unit],
+        ),
+    )

@@ -31,6 +31,7 @@ people attached to the viewed unit itself make their own row.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -159,13 +160,18 @@ def _ordered(rows: dict[str, RateRow]) -> list[RateRow]:
 # -- 入会率 ----------------------------------------------------------------------------------------------
 
 
-def _eligible_on(user: Any, on: dt.date, unit: Any, direct: bool = False) -> QuerySet[Person]:
+def _eligible_staff_on(on: dt.date) -> Q:
+    """Eligible category, on the staff on ``on``: hired by then (or registered, hire date unknown) and
+    not left on or before it."""
     return (
-        _people_in_scope(user, unit, direct)
-        .filter(category__is_eligible=True)
-        .filter(Q(hire_date__lte=on) | Q(hire_date__isnull=True, created_at__date__lte=on))
-        .filter(Q(is_active=True, left_on__isnull=True) | Q(left_on__gt=on))
+        Q(category__is_eligible=True)
+        & (Q(hire_date__lte=on) | Q(hire_date__isnull=True, created_at__date__lte=on))
+        & (Q(is_active=True, left_on__isnull=True) | Q(left_on__gt=on))
     )
+
+
+def _eligible_on(user: Any, on: dt.date, unit: Any, direct: bool = False) -> QuerySet[Person]:
+    return _people_in_scope(user, unit, direct).filter(_eligible_staff_on(on))
 
 
 def _member_on(on: dt.date) -> Q:
@@ -211,6 +217,33 @@ def join_rate(*, user: Any, on: dt.date | None = None, unit: Any = None) -> Rate
         total.denominator += denominator
         total.numerator += numerator
     return RateReport(total=total, rows=_ordered(rows), root=root, on=on)
+
+
+def member_counts_on(*, on: dt.date, units: Iterable[Any]) -> dict[int, int]:
+    """{unit id: members on ``on`` in the unit's subtree}, counted as the 入会率 numerator counts them
+    (eligible staff on ``on`` whose membership on ``on`` had a member status), in one aggregate query
+    whatever the number of units. Not scoped: the caller has checked the user may see these units. A unit
+    inside another chosen unit counts in both."""
+    units = list(units)
+    if not units:
+        return {}
+    subtrees = Q()
+    for unit in units:
+        subtrees |= Q(unit__path__startswith=unit.path)
+    per_path = (
+        Person.objects.filter(subtrees)
+        .filter(_eligible_staff_on(on))
+        .filter(_member_on(on))
+        .order_by()
+        .values_list("unit__path")
+        .annotate(n=Count("pk"))
+    )
+    counts = dict.fromkeys((unit.pk for unit in units), 0)
+    for path, n in per_path:
+        for unit in units:
+            if path.startswith(unit.path):
+                counts[unit.pk] += n
+    return counts
 
 
 def join_rate_people(
