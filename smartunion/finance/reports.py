@@ -21,7 +21,13 @@ from django.db.models.functions import ExtractMonth
 from .models import BudgetLine, Category, EntryLine, SpendingRequest
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 DIMENSIONS = ("unit", "category", "month")
+
+
+def _money(value: Any) -> Decimal:
+    """A sum from the database in yuan and fen: SQLite adds decimals as floats, so round to the fen."""
+    return ZERO if value is None else Decimal(value).quantize(CENT) + ZERO
 
 
 def percent(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
@@ -235,7 +241,7 @@ def _by_unit(
                     "spent": ZERO,
                 },
             )
-            item[key] += row["total"] or ZERO
+            item[key] += _money(row["total"])
 
     add(budgets, "budget")
     add(commitments, "committed")
@@ -266,7 +272,7 @@ def _by_unit(
 
 def _sums_by(queryset: QuerySet[Any], field_name: str) -> dict[Any, Decimal]:
     return {
-        row[field_name]: row["total"] or ZERO
+        row[field_name]: _money(row["total"])
         for row in queryset.order_by().values(field_name).annotate(total=Sum("amount"))
     }
 
@@ -313,14 +319,14 @@ def _by_month(
     """Spending per month, January to December, and the cumulative spending against the year's budget
     (预算执行进度), next to the share of the year gone by."""
     monthly = {
-        row["month"]: row["total"] or ZERO
+        row["month"]: _money(row["total"])
         for row in spending.order_by()
         .annotate(month=ExtractMonth("entry__posted_on"))
         .values("month")
         .annotate(total=Sum("amount"))
     }
-    budget = budgets.order_by().aggregate(total=Sum("amount"))["total"] or ZERO
-    committed = commitments.order_by().aggregate(total=Sum("amount"))["total"] or ZERO
+    budget = _money(budgets.order_by().aggregate(total=Sum("amount"))["total"])
+    committed = _money(commitments.order_by().aggregate(total=Sum("amount"))["total"])
     rows, cumulative = [], ZERO
     for month in range(1, 13):
         cumulative += monthly.get(month, ZERO)
@@ -437,8 +443,8 @@ def year_summary(*, user: Any, year: int, unit: Any = None) -> YearSummary:
         .values("category_id")
         .annotate(now=Sum("amount", filter=in_year), before=Sum("amount", filter=in_previous))
     ):
-        current[row["category_id"]] = row["now"] or ZERO
-        previous[row["category_id"]] = row["before"] or ZERO
+        current[row["category_id"]] = _money(row["now"])
+        previous[row["category_id"]] = _money(row["before"])
 
     budgets: dict[int, Decimal] = {}
     for row in (
@@ -447,7 +453,7 @@ def year_summary(*, user: Any, year: int, unit: Any = None) -> YearSummary:
         .values("category_id")
         .annotate(total=Sum("amount"))
     ):
-        budgets[row["category_id"]] = row["total"] or ZERO
+        budgets[row["category_id"]] = _money(row["total"])
 
     funds = (
         _scoped(
@@ -506,8 +512,8 @@ def year_summary(*, user: Any, year: int, unit: Any = None) -> YearSummary:
         Category.Kind.NET_ASSETS,
     )
     carried_in = Compared(total(assets_kind, current, -1), total(assets_kind, previous, -1))
-    before = funds["before"] or ZERO
-    before_previous = funds["before_previous"] or ZERO
+    before = _money(funds["before"])
+    before_previous = _money(funds["before_previous"])
     return YearSummary(
         year=year,
         income=rows(income_kind, -1, with_budget=False),
@@ -516,8 +522,8 @@ def year_summary(*, user: Any, year: int, unit: Any = None) -> YearSummary:
         expense_total=Compared(total(expense_kind, current, 1), total(expense_kind, previous, 1)),
         expense_budget=sum((budgets.get(pk, ZERO) for pk in chart.ids_of_kind(expense_kind)), ZERO),
         opening=Compared(before + carried_in.amount, before_previous + carried_in.previous),
-        closing=Compared(funds["closing"] or ZERO, before),
+        closing=Compared(_money(funds["closing"]), before),
         carried_in=carried_in,
         paid_count=Compared(paid["n"] or 0, paid["n_before"] or 0),
-        paid_total=Compared(paid["total"] or ZERO, paid["total_before"] or ZERO),
+        paid_total=Compared(_money(paid["total"]), _money(paid["total_before"])),
     )

@@ -128,10 +128,13 @@ def _filter_notes(filters: dict[str, Any]) -> list[str]:
 
 def _execution_chart(report: reports.ExecutionReport) -> dict[str, Any]:
     if report.dimension == "month":
+        today = timezone.localdate()
+        # The cumulative line stops at this month: months to come have no spending yet, not zero spending.
+        last = today.month if report.year == today.year else 12
         return {
             "labels": [_month_label(row.month) for row in report.rows],
-            "spent": [float(row.spent) for row in report.rows],
-            "cumulative": [float(row.cumulative) for row in report.rows],
+            "spent": [float(row.spent) if row.month <= last else None for row in report.rows],
+            "cumulative": [float(row.cumulative) if row.month <= last else None for row in report.rows],
             "pace": [float(report.budget * row.month / 12) for row in report.rows],
             "budget": float(report.budget),
         }
@@ -249,7 +252,7 @@ def _year_export(
         SheetColumn(str(year), 16),
         SheetColumn(_("Execution rate (%)"), 14),
         SheetColumn(str(last), 16),
-        SheetColumn(_("Change (%)"), 12),
+        SheetColumn(_("Year on year (%)"), 12),
     ]
 
     def line(label: str, figure: reports.Compared, budget: Any = None, rate: Any = None) -> list[Any]:

@@ -1,6 +1,7 @@
 """Spending requests in a real browser: a 分工会 chair files a request with an invoice, the 校工会 office
 approves it (with the confirmation dialog), and the budget page shows the amount committed against the line
-and the execution chart. Screenshots go to docs/screenshots/finance-*.png."""
+and the execution chart; the office records the payment and the execution report's table and chart move the
+amount from committed to spent. Screenshots go to docs/screenshots/finance-*.png."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import io
 import re
 import struct
 import zlib
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from django.utils import timezone
 
 from smartunion.accounts.models import RoleAssignment
 from smartunion.demo.data import DEMO_PASSWORD
+from smartunion.finance import selectors
 from smartunion.finance.models import BudgetLine, Category, SpendingRequest
 from smartunion.organisations.models import OrgUnit
 
@@ -40,6 +43,35 @@ def tiny_png() -> bytes:
     )
 
 
+# The unit's committed and spent in the execution report: its table row and the chart's bars.
+CHART_FIGURES = """
+(name) => {
+  const chart = echarts.getInstanceByDom(document.getElementById("chart-report"));
+  const option = chart.getOption();
+  const index = option.yAxis[0].data.indexOf(name);
+  const amount = (id) => option.series.find((series) => series.id === id).data[index].amount;
+  return { committed: amount("committed"), spent: amount("spent") };
+}
+"""
+
+
+def execution_figures(page: Any, base_url: str, unit: OrgUnit) -> dict[str, Decimal]:
+    page.goto(f"{base_url}/console/finance/reports/execution/?dimension=unit")
+    page.wait_for_selector("#chart-report[data-rendered='1'] canvas")
+    cells = page.locator(f"#report-table tr[data-key='{unit.pk}'] td")
+    chart = page.evaluate(CHART_FIGURES, unit.name)
+
+    def number(text: str) -> Decimal:
+        return Decimal(text.replace(",", "").strip())
+
+    return {
+        "committed": number(cells.nth(2).inner_text()),
+        "spent": number(cells.nth(3).inner_text()),
+        "chart_committed": Decimal(str(chart["committed"])),
+        "chart_spent": Decimal(str(chart["spent"])),
+    }
+
+
 @pytest.fixture
 def demo(live_server: Any) -> dict[str, Any]:
     call_command("seed_demo", members=300, seed=7, stdout=io.StringIO())
@@ -60,11 +92,15 @@ def demo(live_server: Any) -> dict[str, Any]:
         category=Category.objects.get(code="50101"),
         defaults={"amount": "20000.00"},
     )
+    # The demo's books may already draw on the line: leave room for this request whatever they hold.
+    used = selectors.budget_line_status(line).spent + selectors.committed(budget_line_id=line.pk)
+    if Decimal(str(line.amount)) < used + Decimal("20000.00"):
+        BudgetLine.objects.filter(pk=line.pk).update(amount=used + Decimal("20000.00"))
     for code, amount in (("50102", "30000.00"), ("50202", "8000.00"), ("503", "5000.00")):
         BudgetLine.objects.get_or_create(
             year=year, unit=branch, category=Category.objects.get(code=code), defaults={"amount": amount}
         )
-    return {"staff": staff.user, "chair": chair.user, "line": line}
+    return {"staff": staff.user, "chair": chair.user, "line": line, "branch": branch}
 
 
 def test_a_chair_files_a_request_the_office_approves_it_and_the_budget_shows_it(
@@ -109,9 +145,28 @@ def test_a_chair_files_a_request_the_office_approves_it_and_the_budget_shows_it(
     assert request.status == SpendingRequest.Status.APPROVED
     screenshot(office, "finance-4-request-approved")
 
-    office.goto(f"{live_server.url}/console/finance/budgets/")
+    office.goto(f"{live_server.url}/console/finance/budgets/?per_page=200")
     office.wait_for_selector("#chart-execution[data-rendered='1'] canvas")
-    row = office.locator("tr", has_text="文体活动").first
+    row = office.locator("tr", has_text="机械工程学院").filter(has_text="文体活动").first
     assert "3,600.00" in row.inner_text() or "3600.00" in row.inner_text()
+    office.goto(f"{live_server.url}/console/finance/budgets/")  # the first page, as the office opens it
+    office.wait_for_selector("#chart-execution[data-rendered='1'] canvas")
     screenshot(office, "finance-5-budgets")
+
+    # Paying posts the entry: the execution report moves 3,600 from committed to spent, in table and chart.
+    before = execution_figures(office, live_server.url, demo["branch"])
+    assert before["committed"] >= Decimal("3600.00") and before["chart_spent"] == before["spent"]
+    office.goto(f"{live_server.url}/console/finance/spending/{request.pk}/")
+    office.once("dialog", lambda dialog: dialog.accept())
+    office.click("#pay-button")
+    office.wait_for_selector(".flash-success")
+    request.refresh_from_db()
+    assert request.status == SpendingRequest.Status.PAID and request.entry is not None
+    screenshot(office, "finance-6-request-paid")
+    after = execution_figures(office, live_server.url, demo["branch"])
+    assert after["spent"] == before["spent"] + Decimal("3600.00")
+    assert after["committed"] == before["committed"] - Decimal("3600.00")
+    assert after["chart_spent"] == before["chart_spent"] + Decimal("3600.00")
+    assert after["chart_committed"] == before["chart_committed"] - Decimal("3600.00")
+    screenshot(office, "finance-7-execution-report")
     office_context.close()
