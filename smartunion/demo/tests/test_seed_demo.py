@@ -97,3 +97,33 @@ def test_seed_demo_gives_memberships_with_history(db: Any) -> None:
     for child in children:
         age = (dt.date(2026, 9, 1) - child.birth_date).days // 365
         assert (child.guardian_consent_at is not None) == (age < 14)
+
+
+def test_seed_demo_fills_the_books_through_the_services(db: Any) -> None:
+    from django.utils import timezone
+
+    from smartunion.finance.models import (
+        BudgetAdjustment,
+        BudgetAllocation,
+        FiscalYear,
+        FundsAllocationIncome,
+        SpendingRequest,
+        YearBalance,
+    )
+    from smartunion.finance.verify import verify_chain
+
+    call_command("seed_demo", members=300, seed=3, stdout=io.StringIO())
+    this_year = timezone.localdate().year
+    # Last year is closed with its balances frozen; this year's budgets come from the formula.
+    assert FiscalYear.objects.get(year=this_year - 1).is_closed
+    assert (
+        YearBalance.objects.filter(year=this_year - 1).count()
+        == OrgUnit.objects.filter(union_type=OrgUnit.UnionType.BRANCH).count() + 1
+    )
+    assert BudgetAllocation.objects.filter(year=this_year).count() == 3
+    assert FundsAllocationIncome.objects.filter(month__year=this_year - 1).count() == 12
+    statuses = set(SpendingRequest.objects.values_list("status", flat=True))
+    assert {"paid", "approved", "submitted"} <= statuses
+    assert BudgetAdjustment.objects.filter(status="pending").count() == 1
+    result = verify_chain()
+    assert result.ok and result.count > 30

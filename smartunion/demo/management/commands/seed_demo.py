@@ -21,6 +21,7 @@ from smartunion.accounts.models import Role, RoleAssignment, User
 from smartunion.core.audit import audit
 from smartunion.core.crypto import blind_index
 from smartunion.demo import data
+from smartunion.demo.finance import seed_finance
 from smartunion.demo.generators import REFERENCE_DATE, Generator, PersonSpec
 from smartunion.demo.memberships import seed_families, seed_lifecycle_examples, seed_memberships
 from smartunion.members.models import Membership, Person, StaffCategory
@@ -98,6 +99,11 @@ class Command(BaseCommand):
                     .order_by("staff_no")
                 ),
             )
+            books = self.seed_books(root, list(branches.values()), seed=options["seed"])
+            self.stdout.write(
+                f"finance: {books['requests']} spending requests, {books['months']} months of income "
+                f"({time.monotonic() - started:.1f}s)"
+            )
             audit(
                 actor=None,
                 action="demo.seeded",
@@ -105,6 +111,37 @@ class Command(BaseCommand):
             )
         self.stdout.write(self.style.SUCCESS(f"Demo university ready in {time.monotonic() - started:.1f}s."))
         self.print_logins()
+
+    # -- the books --------------------------------------------------------------------------------
+    def seed_books(self, root: OrgUnit, branches: list[OrgUnit], *, seed: int) -> dict[str, int]:
+        def first_holder(role: str, unit: OrgUnit) -> User:
+            assignment = (
+                RoleAssignment.objects.filter(role__code=role, unit=unit, revoked_at__isnull=True)
+                .select_related("user")
+                .order_by("user__staff_no")
+                .first()
+            )
+            if assignment is None:
+                raise CommandError(f"The demo needs a {role} at {unit.name}.")
+            return assignment.user
+
+        chairs = {
+            assignment.unit_id: assignment.user
+            for assignment in RoleAssignment.objects.filter(
+                role__code=role_codes.SUBUNION_CHAIR, unit__in=branches, revoked_at__isnull=True
+            )
+            .select_related("user")
+            .order_by("-user__staff_no")  # the first holder (the demo login) wins
+        }
+        sub_unions = [branch for branch in branches if branch.union_type == OrgUnit.UnionType.BRANCH]
+        return seed_finance(
+            staff=first_holder(role_codes.UNION_STAFF, root),
+            approver=first_holder(role_codes.UNION_CHAIR, root),
+            chairs=chairs,
+            root=root,
+            branches=sub_unions,
+            seed=seed,
+        )
 
     # -- the tree ---------------------------------------------------------------------------------
     def create_tree(self) -> tuple[OrgUnit, dict[str, OrgUnit]]:
