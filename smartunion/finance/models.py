@@ -437,7 +437,7 @@ class BudgetAdjustment(models.Model):
         PENDING = "pending", _("Awaiting approval")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
-        CANCELLED = "cancelled", _("Withdrawn")
+        CANCELLED = "cancelled", _("Cancelled")  # withdrawn by the requester (已撤回)
 
     budget_line = models.ForeignKey(
         BudgetLine, verbose_name=_("budget line"), on_delete=models.PROTECT, related_name="adjustments"
@@ -503,7 +503,9 @@ class FundsAllocationIncome(models.Model):
         verbose_name_plural = _("allocated funds income")
         ordering = ["-month"]
         constraints = [
-            models.CheckConstraint(condition=Q(payroll_total__gt=0), name="finance_allocation_payroll_positive"),
+            models.CheckConstraint(
+                condition=Q(payroll_total__gt=0), name="finance_allocation_payroll_positive"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -36,7 +36,13 @@ def spent(*, year: int, unit_id: int, category: Category) -> Decimal:
         entry__posted_on__gte=dt.date(year, 1, 1),
         entry__posted_on__lte=dt.date(year, 12, 31),
     ).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0.00")
+    return fen(total)
+
+
+def fen(value: Decimal | None) -> Decimal:
+    """A sum from the database to the fen: SQLite adds decimals as floats, so a total may carry noise
+    beyond the second decimal (0.30000000000000004); budget checks compare exact amounts."""
+    return (value or Decimal("0.00")).quantize(Decimal("0.01"))
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ def committed(*, budget_line_id: int) -> Decimal:
     total = SpendingRequest.objects.filter(
         budget_line_id=budget_line_id, status=SpendingRequest.Status.APPROVED
     ).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0.00")
+    return fen(total)
 
 
 @dataclass(frozen=True)
@@ -144,7 +150,7 @@ def budget_rows_for_user(*, user: Any, year: int, unit: Any = None) -> RowList:
         .values("unit_id", "category_id")
         .annotate(total=Sum("amount"))
     ):
-        sums[(row["unit_id"], row["category_id"])] = row["total"] or Decimal("0.00")
+        sums[(row["unit_id"], row["category_id"])] = fen(row["total"])
     commitments = dict(
         SpendingRequest.objects.filter(
             budget_line_id__in=[line.pk for line in lines], status=SpendingRequest.Status.APPROVED
@@ -163,7 +169,7 @@ def budget_rows_for_user(*, user: Any, year: int, unit: Any = None) -> RowList:
             BudgetRow(
                 line=line,
                 budget=Decimal(str(line.amount)),
-                committed=commitments.get(line.pk) or Decimal("0.00"),
+                committed=fen(commitments.get(line.pk)),
                 spent=spent_total,
             )
         )
@@ -371,7 +377,10 @@ def category_tree() -> list[ChartRow]:
     """The whole chart in tree order (parents first, siblings by sort order and code): three queries."""
     categories = list(Category.objects.select_related("parent").order_by("sort_order", "code"))
     budget_counts = dict(
-        BudgetLine.objects.order_by().values("category_id").annotate(n=Count("pk")).values_list("category_id", "n")
+        BudgetLine.objects.order_by()
+        .values("category_id")
+        .annotate(n=Count("pk"))
+        .values_list("category_id", "n")
     )
     posting_counts = dict(
         EntryLine.objects.filter(category__isnull=False)

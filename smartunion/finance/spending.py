@@ -26,7 +26,7 @@ from smartunion.accounts import selectors as account_selectors
 from smartunion.core.audit import audit
 from smartunion.notifications.services import notify
 
-from .models import BudgetLine, Category, SpendingAttachment, SpendingRequest
+from .models import BudgetLine, Category, FiscalYear, SpendingAttachment, SpendingRequest
 from .selectors import committed, spent
 from .services import Line, entry_post
 
@@ -164,6 +164,14 @@ def _holders(code: str, request: SpendingRequest, *exclude: Any) -> Any:
     )
 
 
+def _year_closed(year: int) -> bool:
+    return FiscalYear.objects.filter(year=year, closed_at__isnull=False).exists()
+
+
+def _closed_message(year: int) -> str:
+    return _("The fiscal year %(year)s is closed: its budget lines take no more spending.") % {"year": year}
+
+
 def _lock(request: SpendingRequest) -> SpendingRequest:
     return SpendingRequest.objects.select_for_update(of=("self",)).select_related("unit").get(pk=request.pk)
 
@@ -208,6 +216,8 @@ def spending_request_submit(
             errors.setdefault("amount", []).append(_("The amount must be more than 0."))
     if budget_line.category.kind != Category.Kind.EXPENSE:
         errors.setdefault("budget_line", []).append(_("Choose an expense budget line."))
+    if _year_closed(budget_line.year):
+        errors.setdefault("budget_line", []).append(_closed_message(budget_line.year))
     checked: list[tuple[Upload, str]] = []
     if not attachments:
         errors.setdefault("attachments", []).append(_("Attach at least one invoice (JPEG, PNG or PDF)."))
@@ -308,6 +318,8 @@ def spending_request_approve(*, actor: Any, request: SpendingRequest) -> Approva
         .select_related("category", "unit")
         .get(pk=request.budget_line_id)
     )
+    if _year_closed(line.year):
+        raise ValidationError(_closed_message(line.year))
     used = committed(budget_line_id=line.pk) + spent(
         year=line.year, unit_id=line.unit_id, category=line.category
     )

@@ -11,7 +11,9 @@ urlpatterns = [
     path("budgets/<int:pk>/", views_budgets.budget_line_detail, name="budget_line_detail"),
     path("budgets/<int:pk>/adjust/", views_budgets.adjustment_new, name="adjustment_new"),
     path("budgets/adjustments/", views_budgets.adjustment_list, name="adjustment_list"),
-    path("budgets/adjustments/<int:pk>/approve/", views_budgets.adjustment_approve, name="adjustment_approve"),
+    path(
+        "budgets/adjustments/<int:pk>/approve/", views_budgets.adjustment_approve, name="adjustment_approve"
+    ),
     path("budgets/adjustments/<int:pk>/reject/", views_budgets.adjustment_reject, name="adjustment_reject"),
     path("budgets/adjustments/<int:pk>/cancel/", views_budgets.adjustment_cancel, name="adjustment_cancel"),
     path("budgets/allocations/", views_budgets.allocation_list, name="allocation_list"),

@@ -538,6 +538,8 @@ def ledger(request: AuthenticatedRequest) -> HttpResponseBase:
 SOURCE_LABELS = {
     "finance.spending": gettext_lazy("Spending request"),
     "members.dues_month": gettext_lazy("Dues month"),
+    "finance.allocation_income": gettext_lazy("Allocated funds (拨缴经费)"),
+    "finance.opening": gettext_lazy("Opening balance"),
 }
 
 
@@ -549,6 +551,10 @@ def source_link(entry: Any) -> dict[str, str]:
         url = reverse("finance:request_detail", args=[int(entry.source_id)])
     elif entry.source_type == "members.dues_month":
         url = f"{reverse('members:dues_sheet')}?month={entry.posted_on:%Y-%m}"
+    elif entry.source_type == "finance.allocation_income":
+        url = reverse("finance:income_list")
+    elif entry.source_type == "finance.opening":
+        url = reverse("finance:opening_balance")
     return {"label": label, "id": entry.source_id, "url": url}
 
 

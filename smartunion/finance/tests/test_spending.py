@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from smartunion.core.models import AuditEntry
 from smartunion.finance import selectors, spending
-from smartunion.finance.models import Category, Entry, SpendingRequest
+from smartunion.finance.models import Category, Entry, FiscalYear, SpendingRequest
 from smartunion.finance.spending import Upload
 from smartunion.notifications.models import Notification
 
@@ -299,3 +300,17 @@ def test_a_rejection_tells_the_requester_why(people, line):
     (notification,) = _notifications("finance.spending.rejected")
     assert notification.recipient == people.chair
     assert "发票抬头不对" in notification.body
+
+
+def test_a_closed_years_lines_take_no_requests_or_approvals(people, budget, tree):
+    line = budget("50101", "10000.00", unit=tree.a, year=YEAR - 1)
+    pending = file(people.chair, line)
+    FiscalYear.objects.create(year=YEAR - 1, closed_at=timezone.now())
+    with pytest.raises(ValidationError) as error:
+        file(people.chair, line)
+    assert "is closed" in " ".join(error.value.message_dict["budget_line"])
+    with pytest.raises(ValidationError) as error:
+        spending.spending_request_approve(actor=people.staff, request=pending)
+    assert "is closed" in error.value.messages[0]
+    pending.refresh_from_db()
+    assert pending.status == SpendingRequest.Status.SUBMITTED
