@@ -158,7 +158,7 @@ class FinanceConfig(AppConfig):
                 label=_("Chart of categories"),
                 url_name="finance:category_list",
                 permission="finance.view",
-                icon="list",
+                icon="tree",
                 group=navigation.GROUP_FINANCE,
                 order=69,
             ),
