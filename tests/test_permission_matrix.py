@@ -314,6 +314,10 @@ MATRIX: dict[str, Entry] = {
     "finance:income_dues_record": Entry(allow(NOBODY), method="post", data=lambda w, s: {"month": "2026-01"}),
     "finance:ledger": Entry(allow(FINANCE_VIEWERS, 200, 200)),
     "finance:entry_detail": Entry(allow(FINANCE_VIEWERS), unit_of("entry")),
+    # Reversals are the school office's (finance.post at the top): held at a sub-union, refused.
+    "finance:entry_reverse": Entry(
+        allow(FINANCE_POSTERS, 403, 404), unit_of("entry"), method="post", data=lambda w, s: {"reason": "x"}
+    ),
     # The audit committee's checks cover the whole ledger: finance.view held at a sub-union is refused.
     "finance:ledger_verify": Entry(allow(NOBODY)),
     "finance:entry_sample": Entry(allow(NOBODY), query="?size=5&seed=1"),

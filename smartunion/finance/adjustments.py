@@ -29,7 +29,8 @@ from smartunion.accounts import selectors as account_selectors
 from smartunion.core.audit import audit
 from smartunion.notifications.services import notify
 
-from .models import BudgetAdjustment, BudgetLine, FiscalYear
+from . import selectors
+from .models import BudgetAdjustment, BudgetLine
 from .selectors import committed, spent
 
 __all__ = [
@@ -66,7 +67,7 @@ def _lock(adjustment: BudgetAdjustment) -> BudgetAdjustment:
 
 
 def _refuse_closed(year: int) -> None:
-    if FiscalYear.objects.filter(year=year, closed_at__isnull=False).exists():
+    if selectors.year_is_closed(year):
         raise ValidationError(
             _("The fiscal year %(year)s is closed: its budgets cannot change.") % {"year": year}
         )

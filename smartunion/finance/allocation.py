@@ -22,6 +22,7 @@ Rules, decided here:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -38,6 +39,7 @@ from smartunion.core.audit import audit
 from smartunion.members.selectors import kpis as member_kpis
 from smartunion.organisations import selectors as org_selectors
 
+from . import selectors
 from .models import (
     BudgetAdjustment,
     BudgetAllocation,
@@ -45,7 +47,6 @@ from .models import (
     BudgetLine,
     Category,
     EntryLine,
-    FiscalYear,
     SpendingRequest,
 )
 
@@ -119,6 +120,12 @@ class AllocationPreview:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def fingerprint(self) -> str:
+        """What the preview showed, unit by unit: applying refuses figures that differ from it."""
+        shown = ";".join(f"{row.unit.pk}:{row.members}:{row.amount}:{row.current}" for row in self.rows)
+        return hashlib.sha256(shown.encode()).hexdigest()[:32]
+
 
 def may_allocate(user: Any) -> bool:
     return bool(user.scope_for(PERM).at_top)
@@ -178,7 +185,7 @@ def _check(
         year = 0
     if not 2000 <= year <= 2100:
         errors.setdefault("year", []).append(_("Enter a year between 2000 and 2100."))
-    elif FiscalYear.objects.filter(year=year, closed_at__isnull=False).exists():
+    elif selectors.year_is_closed(year):
         errors.setdefault("year", []).append(
             _("The fiscal year %(year)s is closed: its budgets cannot change.") % {"year": year}
         )
@@ -366,6 +373,7 @@ def allocation_apply(
     fixed_amount: Any,
     units: Iterable[Any] | None = None,
     note: str = "",
+    expected: str | None = None,
 ) -> BudgetAllocation:
     """Recompute the allocation with the existing lines locked and apply it all or nothing: create or
     update each unit's line, record the allocation and its rows, audit every line and the whole."""
@@ -381,6 +389,13 @@ def allocation_apply(
     preview = _compute(inputs, lock=True)
     if not preview.ok:
         raise ValidationError(preview.problems)
+    if expected is not None and expected != preview.fingerprint:
+        raise ValidationError(
+            _(
+                "The figures changed since the preview (a member count or a budget line): check the new "
+                "preview and confirm again."
+            )
+        )
     allocation = BudgetAllocation.objects.create(
         year=inputs.year,
         category=inputs.category,

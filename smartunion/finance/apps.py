@@ -39,6 +39,7 @@ class FinanceConfig(AppConfig):
                 "finance.year.balances_frozen": _("Fiscal year balances frozen and carried forward"),
                 "finance.opening.recorded": _("Opening balance recorded"),
                 "finance.allocation_income.recorded": _("拨缴经费 recorded"),
+                "finance.allocation_income.corrected": _("拨缴经费 recorded again after a reversal"),
                 "finance.budget.created": _("Budget line added"),
                 "finance.budget.changed": _("Budget line changed"),
                 "finance.spending.submitted": _("Spending request submitted"),

@@ -139,7 +139,7 @@ class CategoryForm(forms.Form):
     code = forms.CharField(
         label=_("Code"), max_length=20, help_text=_("A sub-category's code extends its parent's.")
     )
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Category name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Category.Kind.choices)
     parent: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
         label=_("Parent category"), queryset=Category.objects.none(), required=False
@@ -157,7 +157,6 @@ class CategoryForm(forms.Form):
         widget=DateInput(),
         help_text=_("Categories are never deleted: give an end date and later postings are refused."),
     )
-    sort_order = forms.IntegerField(label=_("Sort order"), min_value=0, required=False, initial=0)
 
     def __init__(self, *args: Any, category: Category | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -173,7 +172,6 @@ class CategoryForm(forms.Form):
                     "overspend": category.overspend,
                     "valid_from": category.valid_from,
                     "valid_to": category.valid_to,
-                    "sort_order": category.sort_order,
                 }
             )
         model_choice(self, "parent").queryset = parents
@@ -305,3 +303,12 @@ class OpeningBalanceForm(forms.Form):
         field = model_choice(self, "unit")
         field.queryset = units
         field.label_from_instance = unit_label  # type: ignore[assignment]
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown as the memo of the reversal."),
+    )

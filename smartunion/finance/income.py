@@ -31,7 +31,7 @@ from smartunion.members.selectors import dues as dues_selectors
 from smartunion.organisations import selectors as org_selectors
 
 from .models import Category, Entry, EntryLine, FundsAllocationIncome
-from .services import CENT, Line, Posting, _lock_head, entry_post
+from .services import CENT, Line, Posting, _lock_head, entry_post, repost_key
 
 DUES_INCOME_CODE = "401"  # 会费收入 in the seeded chart
 DUES_SOURCE = "members.dues_month"
@@ -114,7 +114,7 @@ def dues_income_record(*, actor: Any, month: dt.date) -> DuesIncome:
         result.postings.append(
             entry_post(
                 actor=actor,
-                idempotency_key=dues_key(month, unit.pk),
+                idempotency_key=repost_key(dues_key(month, unit.pk)),
                 unit=unit,
                 posted_on=posted_on,
                 memo=_("Dues income %(month)s: %(unit)s") % {"month": label, "unit": unit.name},
@@ -149,7 +149,9 @@ def dues_income_months(limit: int = 24) -> list[DuesIncomeMonth]:
     records = dues_selectors.recorded_months(limit)
     ids = [str(record.pk) for record in records]
     counts = dict(
-        Entry.objects.filter(source_type=DUES_SOURCE, source_id__in=ids, reversal_of__isnull=True)
+        Entry.objects.filter(
+            source_type=DUES_SOURCE, source_id__in=ids, reversal_of__isnull=True, reversed_by__isnull=True
+        )
         .values("source_id")
         .annotate(n=Count("id"))
         .values_list("source_id", "n")
@@ -159,6 +161,7 @@ def dues_income_months(limit: int = 24) -> list[DuesIncomeMonth]:
         entry__source_type=DUES_SOURCE,
         entry__source_id__in=ids,
         entry__reversal_of__isnull=True,
+        entry__reversed_by__isnull=True,
         account=EntryLine.Account.FUNDS,
     ).values_list("entry__source_id", "amount"):
         amounts[source_id] = amounts.get(source_id, ZERO) + amount
@@ -324,14 +327,17 @@ def allocation_income_record(
     category = _allocation_category()
     _lock_head()  # a concurrent submit of the same month waits here, then finds this month recorded
     existing = FundsAllocationIncome.objects.select_related("entry").filter(month=month).first()
-    if existing is not None:
+    if existing is not None and not Entry.objects.filter(reversal_of=existing.entry).exists():
         raise ValidationError(
-            _("The 拨缴经费 of %(month)s is already recorded (entry #%(seq)s): a correction is a reversal.")
+            _(
+                "The 拨缴经费 of %(month)s is already recorded (entry #%(seq)s). To correct it, reverse that "
+                "entry on its page, then record the month again."
+            )
             % {"month": label, "seq": existing.entry.seq}
         )
     posting = entry_post(
         actor=actor,
-        idempotency_key=allocation_key(month),
+        idempotency_key=repost_key(allocation_key(month)),
         unit=top,
         posted_on=day,
         memo=_("拨缴经费 %(month)s: %(share)s %% of %(allocation)s yuan kept")
@@ -345,23 +351,32 @@ def allocation_income_record(
     )
     if not posting.created:  # the key posted before without its record: never silently link to it
         raise ValidationError(
-            _("The 拨缴经费 of %(month)s is already recorded (entry #%(seq)s): a correction is a reversal.")
+            _("The 拨缴经费 of %(month)s is already recorded (entry #%(seq)s).")
             % {"month": label, "seq": posting.entry.seq}
         )
-    record = FundsAllocationIncome.objects.create(
-        month=month,
-        payroll_total=split.payroll_total,
-        rate=split.rate,
-        retained_share=split.retained_share,
-        allocation=split.allocation,
-        retained=split.retained,
-        upward=split.upward,
-        entry=posting.entry,
-        recorded_by=actor,
-    )
+    figures = {
+        "payroll_total": split.payroll_total,
+        "rate": split.rate,
+        "retained_share": split.retained_share,
+        "allocation": split.allocation,
+        "retained": split.retained,
+        "upward": split.upward,
+        "entry": posting.entry,
+        "recorded_by": actor,
+        "recorded_at": timezone.now(),
+    }
+    if existing is None:
+        record = FundsAllocationIncome.objects.create(month=month, **figures)
+    else:  # a corrected month: the record names the new entry; the reversed one stays in the books
+        for name, value in figures.items():
+            setattr(existing, name, value)
+        existing.save()
+        record = existing
     audit(
         actor=actor,
-        action="finance.allocation_income.recorded",
+        action="finance.allocation_income.recorded"
+        if existing is None
+        else "finance.allocation_income.corrected",
         target=record,
         unit=top,
         changes={

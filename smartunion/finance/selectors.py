@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
-from .models import BudgetLine, Category, Entry, EntryLine, SpendingAttachment, SpendingRequest
+from .models import BudgetLine, Category, Entry, EntryLine, FiscalYear, SpendingAttachment, SpendingRequest
 
 
 def category_subtree_ids(category: Category) -> list[int]:
@@ -37,6 +37,12 @@ def spent(*, year: int, unit_id: int, category: Category) -> Decimal:
         entry__posted_on__lte=dt.date(year, 12, 31),
     ).aggregate(total=Sum("amount"))["total"]
     return fen(total)
+
+
+def year_is_closed(year: int) -> bool:
+    """A year is closed once it or any later year has been closed: the closing balances of the later year
+    were frozen from it, so nothing may be posted, budgeted or requested in it any more."""
+    return FiscalYear.objects.filter(year__gte=year, closed_at__isnull=False).exists()
 
 
 def fen(value: Decimal | None) -> Decimal:
@@ -374,8 +380,9 @@ class ChartRow:
 
 
 def category_tree() -> list[ChartRow]:
-    """The whole chart in tree order (parents first, siblings by sort order and code): three queries."""
-    categories = list(Category.objects.select_related("parent").order_by("sort_order", "code"))
+    """The whole chart in tree order (parents first, siblings by code): three queries."""
+    # By code: a sub-category's code extends its parent's, so codes keep siblings in the chart's order.
+    categories = list(Category.objects.select_related("parent").order_by("code"))
     budget_counts = dict(
         BudgetLine.objects.order_by()
         .values("category_id")

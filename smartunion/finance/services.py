@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,9 +28,9 @@ from smartunion.core.audit import audit
 
 from . import chain
 from .models import BudgetLine, Category, ChainHead, Entry, EntryLine, FiscalYear
-from .selectors import spent
+from .selectors import spent, year_is_closed
 
-__all__ = ["Line", "Posting", "entry_post", "entry_reverse", "fiscal_year_close"]
+__all__ = ["Line", "Posting", "entry_post", "entry_reverse", "fiscal_year_close", "repost_key"]
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999.99")
@@ -230,7 +231,7 @@ def _append(
         return Posting(entry=existing, created=False)
     if reversal_of is not None:
         _refuse_reversed(reversal_of)
-    if FiscalYear.objects.filter(year=posted_on.year, closed_at__isnull=False).exists():
+    if year_is_closed(posted_on.year):
         raise ValidationError(
             _("The fiscal year %(year)s is closed: it accepts no postings.") % {"year": posted_on.year}
         )
@@ -285,6 +286,23 @@ def _refuse_reversed(entry: Entry) -> None:
             _("Entry #%(seq)s has already been reversed by entry #%(by)s.")
             % {"seq": entry.seq, "by": reversal.seq}
         )
+
+
+def repost_key(base: str) -> str:
+    """The idempotency key for posting ``base`` (again): ``base`` itself, or the key of its latest posting
+    while that stands, or a numbered new key (``base#2``…) once it has been reversed — so a corrected month
+    can be posted again while a retry of a standing posting still posts nothing."""
+    postings = list(
+        Entry.objects.filter(Q(idempotency_key=base) | Q(idempotency_key__startswith=f"{base}#"))
+        .order_by("pk")
+        .values_list("pk", "idempotency_key")
+    )
+    if not postings:
+        return base
+    latest_pk, latest_key = postings[-1]
+    if Entry.objects.filter(reversal_of_id=latest_pk).exists():
+        return f"{base}#{len(postings) + 1}"
+    return latest_key
 
 
 def _existing(idempotency_key: str) -> Entry | None:

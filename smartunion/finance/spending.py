@@ -26,8 +26,8 @@ from smartunion.accounts import selectors as account_selectors
 from smartunion.core.audit import audit
 from smartunion.notifications.services import notify
 
-from .models import BudgetLine, Category, FiscalYear, SpendingAttachment, SpendingRequest
-from .selectors import committed, spent
+from .models import BudgetLine, Category, SpendingAttachment, SpendingRequest
+from .selectors import committed, spent, year_is_closed
 from .services import Line, entry_post
 
 __all__ = [
@@ -116,6 +116,8 @@ def budget_line_save(*, actor: Any, year: int, unit: Any, category: Category, am
         raise ValidationError({"amount": _("A budget cannot be negative.")})
     if category.kind != Category.Kind.EXPENSE:
         raise ValidationError({"category": _("Budgets are set for expense categories; choose one.")})
+    if _year_closed(year):
+        raise ValidationError({"year": _closed_message(year)})
     if BudgetLine.objects.filter(year=year, unit=unit, category=category).exists():
         raise ValidationError(
             {
@@ -165,7 +167,7 @@ def _holders(code: str, request: SpendingRequest, *exclude: Any) -> Any:
 
 
 def _year_closed(year: int) -> bool:
-    return FiscalYear.objects.filter(year=year, closed_at__isnull=False).exists()
+    return year_is_closed(year)
 
 
 def _closed_message(year: int) -> str:

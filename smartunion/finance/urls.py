@@ -42,6 +42,7 @@ urlpatterns = [
     # the books and the audit committee's checks
     path("entries/", views.ledger, name="ledger"),
     path("entries/<int:pk>/", views.entry_detail, name="entry_detail"),
+    path("entries/<int:pk>/reverse/", views.entry_reverse, name="entry_reverse"),
     path("audit/verify/", views.ledger_verify, name="ledger_verify"),
     path("audit/sample/", views.entry_sample, name="entry_sample"),
     # reports (views_reports)

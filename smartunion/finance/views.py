@@ -29,11 +29,12 @@ from smartunion.core.permissions import require_perm
 from smartunion.core.tables import Column, Table, render_table
 from smartunion.organisations import selectors as org_selectors
 
-from . import adjustments, income, selectors, spending
+from . import adjustments, income, selectors, services, spending, years
 from .forms import (
     BudgetLineForm,
     LedgerFilterForm,
     RejectForm,
+    ReverseForm,
     SampleForm,
     SpendingRequestForm,
     YearForm,
@@ -558,10 +559,52 @@ def source_link(entry: Any) -> dict[str, str]:
     return {"label": label, "id": entry.source_id, "url": url}
 
 
+# Entries the union office may reverse from their page: the month or the balance can then be recorded
+# again. A payment belongs to its spending request and is never reversed on its own.
+REVERSIBLE_SOURCES = {income.DUES_SOURCE, income.ALLOCATION_SOURCE, years.OPENING_SOURCE}
+
+
+def _may_reverse(user: Any, entry: Any, reversed_by: Any) -> bool:
+    return bool(
+        user.scope_for("finance.post").at_top
+        and entry.source_type in REVERSIBLE_SOURCES
+        and entry.reversal_of_id is None
+        and reversed_by is None
+    )
+
+
+@require_perm("finance.post")
+@require_POST
+def entry_reverse(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    entry = selectors.entry_get_for_user(user=request.user, pk=pk)
+    if not _may_reverse(request.user, entry, selectors.entry_reversal(entry)):
+        if not request.user.scope_for("finance.post").at_top:
+            raise PermissionDenied
+        messages.error(request, _("This entry cannot be reversed here."))
+        return redirect("finance:entry_detail", pk=entry.pk)
+    try:
+        posting = services.entry_reverse(
+            actor=request.user,
+            entry=entry,
+            reason=request.POST.get("reason", ""),
+            idempotency_key=f"finance.reversal:{entry.pk}",
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("finance:entry_detail", pk=entry.pk)
+    messages.success(
+        request,
+        _("Entry #%(seq)s is reversed by entry #%(by)s; record the corrected figures again.")
+        % {"seq": entry.seq, "by": posting.entry.seq},
+    )
+    return redirect("finance:entry_detail", pk=posting.entry.pk)
+
+
 @require_perm("finance.view")
 def entry_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     entry = selectors.entry_get_for_user(user=request.user, pk=pk)
     spending_request = selectors.entry_spending_request(entry)
+    reversed_by = selectors.entry_reversal(entry)
     return render(
         request,
         "finance/entry_detail.html",
@@ -578,7 +621,9 @@ def entry_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 for line in selectors.entry_lines(entry)
             ],
             "source": source_link(entry),
-            "reversed_by": selectors.entry_reversal(entry),
+            "reversed_by": reversed_by,
+            "can_reverse": _may_reverse(request.user, entry, reversed_by),
+            "reverse_form": ReverseForm(),
             "attachments": list(spending_request.attachments.defer("content")) if spending_request else [],
             "breadcrumbs": [
                 (_("Ledger"), reverse("finance:ledger")),

@@ -150,6 +150,7 @@ class AdjustmentTable(Table):
             value=lambda item: item.requested_at.date(),
             sort="requested_at",
             width=12,
+            css="nowrap",
         ),
         Column(
             "unit",
@@ -157,6 +158,7 @@ class AdjustmentTable(Table):
             value="budget_line.unit.name",
             sort="budget_line__unit__path",
             width=20,
+            css="nowrap",
         ),
         Column("year", gettext_lazy("Year"), value="budget_line.year", width=6),
         Column(
@@ -165,21 +167,37 @@ class AdjustmentTable(Table):
             value="budget_line.category.name",
             link=_adjustment_line_url,
             width=12,
+            css="nowrap",
         ),
         Column("amount_before", gettext_lazy("Budget before"), sort="amount_before", width=14, css="num"),
         Column("amount_after", gettext_lazy("Budget after"), sort="amount_after", width=14, css="num"),
         Column(
             "change",
-            gettext_lazy("Change"),
+            gettext_lazy("Difference"),
             value=lambda item: item.amount_after - item.amount_before,
             width=14,
             css="num",
         ),
-        Column("reason", gettext_lazy("Reason"), width=30),
-        Column("requested_by", gettext_lazy("Requested by"), value="requested_by.display_name", width=10),
-        Column("status", gettext_lazy("Status"), value="get_status_display", sort="status", width=10),
-        Column("decided_by", gettext_lazy("Decided by"), value="decided_by.display_name", width=10),
-        Column("decision_note", gettext_lazy("Decision note"), width=24),
+        Column("reason", gettext_lazy("Reason"), width=30, css="text-wide"),
+        Column(
+            "requested_by",
+            gettext_lazy("Requested by"),
+            value="requested_by.display_name",
+            width=10,
+            css="nowrap",
+        ),
+        Column(
+            "status",
+            gettext_lazy("Status"),
+            value="get_status_display",
+            sort="status",
+            width=10,
+            css="nowrap",
+        ),
+        Column(
+            "decided_by", gettext_lazy("Decided by"), value="decided_by.display_name", width=10, css="nowrap"
+        ),
+        Column("decision_note", gettext_lazy("Decision note"), width=24, css="text-wide"),
     ]
     default_sort = "-requested_at"
     export_name = gettext_lazy("Budget adjustments")
@@ -241,6 +259,11 @@ def adjustment_list(request: AuthenticatedRequest) -> HttpResponseBase:
     )
 
 
+def _form_errors(form: Any) -> str:
+    """A decision form's problems as one message (the form sits in a table row: no place for field errors)."""
+    return " ".join(str(message) for messages_ in form.errors.values() for message in messages_)
+
+
 def _decision(request: AuthenticatedRequest, pk: int) -> tuple[BudgetAdjustment, str]:
     item = adjustments.adjustment_get_for_user(user=request.user, pk=pk)
     return item, reverse("finance:adjustment_list")
@@ -251,7 +274,9 @@ def _decision(request: AuthenticatedRequest, pk: int) -> tuple[BudgetAdjustment,
 def adjustment_approve(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     item, default = _decision(request, pk)
     form = AdjustmentDecisionForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _back(request, default)
     try:
         adjustments.adjustment_approve(
             actor=request.user, adjustment=item, note=form.cleaned_data.get("note", "")
@@ -276,7 +301,9 @@ def adjustment_approve(request: AuthenticatedRequest, pk: int) -> HttpResponseBa
 def adjustment_reject(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     item, default = _decision(request, pk)
     form = AdjustmentDecisionForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _back(request, default)
     try:
         adjustments.adjustment_reject(
             actor=request.user, adjustment=item, note=form.cleaned_data.get("note", "")
@@ -385,7 +412,9 @@ def allocation_new(request: AuthenticatedRequest) -> HttpResponse:
             }
             try:
                 if request.POST.get("action") == "apply":
-                    applied = allocation.allocation_apply(**inputs, note=data["note"])
+                    applied = allocation.allocation_apply(
+                        **inputs, note=data["note"], expected=request.POST.get("fingerprint", "")
+                    )
                     messages.success(
                         request,
                         _("Allocation applied: %(units)s budget lines set, %(total)s yuan in all.")
@@ -442,7 +471,7 @@ class AllocationRowTable(Table):
         Column("previous_amount", gettext_lazy("Budget before"), width=14, css="num"),
         Column(
             "change",
-            gettext_lazy("Change"),
+            gettext_lazy("Difference"),
             value=lambda row: row.amount - (row.previous_amount or 0),
             width=14,
             css="num",

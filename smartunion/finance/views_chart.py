@@ -44,7 +44,10 @@ class ChartTable(Table):
         Column("code", gettext_lazy("Code"), value="category.code", width=10),
         # Full-width spaces indent the tree on screen and in the workbook alike.
         Column(
-            "name", gettext_lazy("Name"), value=lambda row: "\u3000" * row.depth + row.category.name, width=24
+            "name",
+            gettext_lazy("Category name"),
+            value=lambda row: "\u3000" * row.depth + row.category.name,
+            width=24,
         ),
         Column("kind", gettext_lazy("Kind"), value=lambda row: row.category.get_kind_display(), width=10),
         Column(
@@ -116,7 +119,6 @@ def _save(request: AuthenticatedRequest, category: Category | None) -> HttpRespo
                 overspend=data["overspend"],
                 valid_from=data["valid_from"],
                 valid_to=data["valid_to"],
-                sort_order=data["sort_order"] or 0,
             )
         except ValidationError as error:
             apply_validation_error(form, error)

@@ -299,7 +299,10 @@ def _year_chart(summary: reports.YearSummary) -> dict[str, Any]:
         "spent": [float(row.amount) for row in top],
         "previous": [float(row.previous) for row in top],
         "income": [
-            {"name": row.name, "value": float(row.amount)} for row in summary.income if row.amount > 0
+            # Top-level rows only: a parent's amount already includes its sub-categories.
+            {"name": row.name, "value": float(row.amount)}
+            for row in summary.income
+            if row.depth == 0 and row.amount > 0
         ],
     }
 

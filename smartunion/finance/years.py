@@ -38,6 +38,8 @@ from smartunion.core.audit import audit
 from . import services
 from .income import top_unit_for
 from .models import Category, Entry, EntryLine, FiscalYear, SpendingRequest, YearBalance
+from .selectors import fen
+from .services import repost_key
 
 ZERO = Decimal("0.00")
 OPENING_CODE = "301"  # 上年结余 in the seeded chart
@@ -92,7 +94,7 @@ def funds_balance(*, unit: Any, on: dt.date) -> Decimal:
     total = EntryLine.objects.filter(
         unit=unit, account=EntryLine.Account.FUNDS, entry__posted_on__lte=on
     ).aggregate(total=Sum("amount"))["total"]
-    return total or ZERO
+    return fen(total)
 
 
 def _lines(scope: Any = None) -> QuerySet[EntryLine]:
@@ -117,7 +119,7 @@ def live_figures(*, years: list[int], scope: Any = None) -> dict[int, YearFigure
         .order_by()
     ):
         key = (row["year"], row["account"], row["category__kind"] or "")
-        sums[row["unit_id"]][key] = row["total"] or ZERO
+        sums[row["unit_id"]][key] = fen(row["total"])
         units[row["unit_id"]] = (row["unit__name"], row["unit__path"])
     result = {year: YearFigures(year=year) for year in sorted(years)}
     funds = EntryLine.Account.FUNDS
@@ -277,6 +279,9 @@ def year_close(*, actor: Any, year: int) -> FiscalYear:
     """Close ``year`` (no postings from now on) and freeze each unit's opening, income, expense and closing
     in ``YearBalance`` rows, in one transaction under the ledger's lock."""
     top = top_unit_for(actor, "finance.post")
+    # Locks in the order a payment takes them (its request, then the chain head), or a close and a payment
+    # of the year's last request could deadlock on PostgreSQL.
+    _open_requests(year, lock=True)
     services._lock_head()  # no posting can slip in between the figures and the close
     plan = close_plan(year, lock=True)
     if plan.blockers:
@@ -345,12 +350,12 @@ def opening_balance_record(*, actor: Any, unit: Any, year: int, amount: Any, not
     category = _opening_category()
     services._lock_head()  # a close or a second submit waits here
     closed = (
-        FiscalYear.objects.filter(year__lte=year, closed_at__isnull=False)
+        FiscalYear.objects.filter(closed_at__isnull=False)
         .order_by("-year")
         .values_list("year", flat=True)
         .first()
     )
-    if closed == year:
+    if closed is not None and closed >= year:
         raise ValidationError({"year": _("The fiscal year %(year)s is closed.") % {"year": year}})
     if closed is not None:
         raise ValidationError(
@@ -361,7 +366,8 @@ def opening_balance_record(*, actor: Any, unit: Any, year: int, amount: Any, not
                 % {"closed": closed}
             }
         )
-    existing = Entry.objects.filter(idempotency_key=opening_key(year, unit.pk)).first()
+    key = repost_key(opening_key(year, unit.pk))
+    existing = Entry.objects.filter(idempotency_key=key).first()
     if existing is not None:
         raise ValidationError(
             _("The opening balance of %(unit)s for %(year)s is already recorded (entry #%(seq)s).")
@@ -382,7 +388,7 @@ def opening_balance_record(*, actor: Any, unit: Any, year: int, amount: Any, not
         memo = f"{memo} ({note})"
     posting = services.entry_post(
         actor=actor,
-        idempotency_key=opening_key(year, unit.pk),
+        idempotency_key=key,
         unit=unit,
         posted_on=dt.date(year, 1, 1),
         memo=memo,
@@ -405,7 +411,10 @@ def opening_balance_record(*, actor: Any, unit: Any, year: int, amount: Any, not
 
 def opening_balances_for_user(*, user: Any) -> QuerySet[Entry]:
     """The recorded opening balances at units in the user's finance.view scope, newest year first."""
-    entries = user.scope_for("finance.view").filter(Entry.objects.filter(source_type=OPENING_SOURCE), "unit")
+    standing = Entry.objects.filter(
+        source_type=OPENING_SOURCE, reversal_of__isnull=True, reversed_by__isnull=True
+    )  # a reversed opening balance and its reversal cancel out: the ledger shows both
+    entries = user.scope_for("finance.view").filter(standing, "unit")
     return (
         entries.select_related("unit", "posted_by")
         .annotate(amount=Sum("lines__amount", filter=Q(lines__account=EntryLine.Account.FUNDS)))

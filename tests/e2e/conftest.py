@@ -30,6 +30,7 @@ PHONE = {
 DESKTOP = {"viewport": {"width": 1440, "height": 900}, "device_scale_factor": 1}
 CHROMIUM_ARGS = [
     "--headless=new",
+    "--lang=zh-CN",  # native date and month inputs in Chinese, like the pages
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",

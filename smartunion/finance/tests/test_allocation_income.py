@@ -14,7 +14,7 @@ from django.utils import timezone
 from smartunion.core.models import AuditEntry
 from smartunion.finance import income
 from smartunion.finance.models import Entry, EntryLine, FundsAllocationIncome
-from smartunion.finance.services import fiscal_year_close
+from smartunion.finance.services import entry_reverse, fiscal_year_close
 from smartunion.finance.verify import verify_chain
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +192,20 @@ def test_months_list_newest_first(office: Any) -> None:
     income.allocation_income_record(actor=office, month=dt.date(2026, 1, 1), payroll_total="1000")
     income.allocation_income_record(actor=office, month=dt.date(2026, 2, 1), payroll_total="2000")
     assert [record.month.month for record in income.allocation_income_months()] == [2, 1]
+
+
+def test_a_reversed_month_is_recorded_again_with_the_corrected_payroll(office: Any, tree: Any) -> None:
+    first = income.allocation_income_record(actor=office, month=MONTH, payroll_total="1000000")
+    with pytest.raises(ValidationError, match="reverse that entry"):
+        income.allocation_income_record(actor=office, month=MONTH, payroll_total="1100000")
+    entry_reverse(
+        actor=office, entry=first.entry, reason="工资总额录错", idempotency_key="fix:1", posted_on=MONTH
+    )
+    corrected = income.allocation_income_record(actor=office, month=MONTH, payroll_total="1100000")
+    assert corrected.pk == first.pk and corrected.retained == D("13200.00")
+    assert corrected.entry.idempotency_key == f"{income.allocation_key(MONTH)}#2"
+    # The books hold the first posting, its reversal and the corrected one: the month's income is 13,200.
+    funds = EntryLine.objects.filter(unit=tree.root, account="funds")
+    assert sum(line.amount for line in funds) == D("13200.00")
+    assert AuditEntry.objects.filter(action="finance.allocation_income.corrected").count() == 1
+    assert verify_chain().ok

@@ -173,8 +173,9 @@ def test_the_office_adds_a_category_from_the_form(client, staff, chart):
     assert Category.objects.get(code="50104").parent == chart["501"]
 
 
-def test_a_refused_change_is_shown_on_the_form(client, staff, chart):
+def test_a_refused_change_is_shown_on_the_form(client, staff, chart, settings):
     client.force_login(staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the test quotes the English message
     response = client.post(
         reverse("finance:category_edit", args=[chart["50101"].pk]),
         {

@@ -16,6 +16,7 @@ from django.urls import reverse
 from smartunion.core.models import AuditEntry
 from smartunion.finance import income
 from smartunion.finance.models import Category, Entry, EntryLine
+from smartunion.finance.services import entry_reverse
 from smartunion.finance.verify import verify_chain
 from smartunion.members import services as member_services
 from smartunion.members.models import DuesCharge
@@ -175,3 +176,21 @@ def test_income_page_refusals(recorded: Any, office: Any, make_user: Any, tree: 
         == 403
     )
     assert not Entry.objects.exists()
+
+
+def test_a_reversed_sub_unions_dues_are_posted_again_and_counted_once(
+    recorded: Any, office: Any, tree: Any, last_month: Any
+) -> None:
+    income.dues_income_record(actor=office, month=last_month)
+    entry_b = Entry.objects.get(unit=tree.b)
+    entry_reverse(
+        actor=office, entry=entry_b, reason="重新核对", idempotency_key="fix:b", posted_on=last_month
+    )
+    assert income_of(tree.b) == 0
+    again = income.dues_income_record(actor=office, month=last_month)
+    # Only B posts again, under a numbered key; A's standing entry is not posted twice.
+    assert [posting.entry.unit_id for posting in again.created] == [tree.b.pk]
+    assert again.created[0].entry.idempotency_key == f"{entry_b.idempotency_key}#2"
+    assert income_of(tree.b) == parts(recorded, tree.b.path)[1]
+    (month,) = [item for item in income.dues_income_months() if item.month == last_month]
+    assert month.entries == 2 and month.amount == recorded.total

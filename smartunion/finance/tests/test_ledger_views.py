@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from smartunion.core.models import AuditEntry
-from smartunion.finance import selectors, services
+from smartunion.finance import income, selectors, services
 from smartunion.finance.models import Entry, SpendingRequest
 
 from .conftest import DAY, spend
@@ -211,3 +211,49 @@ def test_sampling_is_reproducible_by_seed(books: Any) -> None:
 def test_sampling_refuses_bad_sizes(books: Any, query: str) -> None:
     response = get(client_for(books.auditor), "finance:entry_sample", query)
     assert response.status_code == 400 and response.context["samples"] == []
+
+
+# -- reversing an entry from its page ------------------------------------------------------------------
+
+
+@pytest.fixture
+def allocation_entry(tree: Any, make_user: Any, chart: Any) -> Any:
+    staff = make_user("union_staff", tree.root, name="校工会出纳")
+    record = income.allocation_income_record(actor=staff, month=DAY.replace(day=1), payroll_total="100000")
+    return staff, record.entry
+
+
+def test_the_office_reverses_a_recorded_month_from_the_entry_page(allocation_entry: Any) -> None:
+    staff, entry = allocation_entry
+    client = client_for(staff)
+    page = client.get(reverse("finance:entry_detail", args=[entry.pk]))
+    assert reverse("finance:entry_reverse", args=[entry.pk]) in page.content.decode()
+    refused = client.post(reverse("finance:entry_reverse", args=[entry.pk]), {"reason": "  "}, follow=True)
+    assert "Say why the entry is reversed" in refused.content.decode()
+    response = client.post(reverse("finance:entry_reverse", args=[entry.pk]), {"reason": "工资总额录错"})
+    reversal = Entry.objects.get(reversal_of=entry)
+    assert response.url == reverse("finance:entry_detail", args=[reversal.pk])
+    assert reversal.memo == "工资总额录错" and reversal.posted_by == staff
+    again = client.post(reverse("finance:entry_reverse", args=[entry.pk]), {"reason": "再来"}, follow=True)
+    assert "cannot be reversed here" in again.content.decode()
+    assert Entry.objects.filter(reversal_of=entry).count() == 1
+
+
+def test_a_payment_is_not_reversed_from_its_entry_page(books: Any) -> None:
+    client = client_for(books.staff)
+    page = client.get(reverse("finance:entry_detail", args=[books.a_spend.pk]))
+    assert reverse("finance:entry_reverse", args=[books.a_spend.pk]) not in page.content.decode()
+    response = client.post(
+        reverse("finance:entry_reverse", args=[books.a_spend.pk]), {"reason": "x"}, follow=True
+    )
+    assert "cannot be reversed here" in response.content.decode()
+    assert not Entry.objects.filter(reversal_of=books.a_spend).exists()
+
+
+def test_readers_see_no_reversal_form_and_cannot_post_one(allocation_entry: Any, books: Any) -> None:
+    _staff, entry = allocation_entry
+    client = client_for(books.auditor)
+    page = client.get(reverse("finance:entry_detail", args=[entry.pk]))
+    assert page.status_code == 200 and "entry-reverse" not in page.content.decode()
+    assert client.post(reverse("finance:entry_reverse", args=[entry.pk]), {"reason": "x"}).status_code == 403
+    assert not Entry.objects.filter(reversal_of=entry).exists()

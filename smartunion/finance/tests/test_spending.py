@@ -314,3 +314,12 @@ def test_a_closed_years_lines_take_no_requests_or_approvals(people, budget, tree
     assert "is closed" in error.value.messages[0]
     pending.refresh_from_db()
     assert pending.status == SpendingRequest.Status.SUBMITTED
+
+
+def test_no_budget_line_is_added_to_a_closed_year(people, tree, chart):
+    FiscalYear.objects.create(year=YEAR - 1, closed_at=timezone.now())
+    with pytest.raises(ValidationError) as error:
+        spending.budget_line_save(
+            actor=people.staff, year=YEAR - 2, unit=tree.a, category=chart["50101"], amount="10"
+        )
+    assert "is closed" in error.value.message_dict["year"][0]

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -49,6 +50,7 @@ def setup(tree: Any, make_user: Any, budget: Any) -> Any:
 def client_for(user: Any) -> Client:
     client = Client()
     client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the tests quote the English messages
     return client
 
 
@@ -275,18 +277,33 @@ def test_allocation_form_preview_then_apply(setup, tree, chart, make_person):
     assert 'id="preview-total"' in body and "1,300.00" in body
     assert 'id="apply-button"' in body and "data-confirm" in body
     assert not BudgetAllocation.objects.exists()
+    fingerprint = preview.context["preview"].fingerprint
+    assert f'value="{fingerprint}"' in body
+    # The figures changed since the preview (a new member at B): confirming is refused, nothing written.
+    member(make_person, tree.b)
+    stale = client.post(
+        reverse("finance:allocation_new"),
+        {**allocation_data(chart, tree), "action": "apply", "fingerprint": fingerprint},
+    )
+    assert stale.status_code == 400 and "changed since the preview" in stale.content.decode()
+    assert not BudgetAllocation.objects.exists()
+    fingerprint = (
+        client.post(reverse("finance:allocation_new"), {**allocation_data(chart, tree), "action": "preview"})
+        .context["preview"]
+        .fingerprint
+    )
     # Apply recomputes: a posted total is ignored.
     applied = client.post(
         reverse("finance:allocation_new"),
-        {**allocation_data(chart, tree), "action": "apply", "total": "999999"},
+        {**allocation_data(chart, tree), "action": "apply", "total": "999999", "fingerprint": fingerprint},
     )
     assert applied.status_code == 302
     item = BudgetAllocation.objects.get()
     assert applied["Location"] == reverse("finance:allocation_detail", args=[item.pk])
-    assert item.total == D("1300.00") and item.note == "年初分配"
+    assert item.total == D("1400.00") and item.note == "年初分配"  # B now has two members
     setup.line.refresh_from_db()
     assert setup.line.amount == D("700.00")
-    assert BudgetLine.objects.get(unit=tree.b, category=chart["50101"]).amount == D("600.00")
+    assert BudgetLine.objects.get(unit=tree.b, category=chart["50101"]).amount == D("700.00")
     detail = client.get(applied["Location"]).content.decode()
     assert "机械工程学院" in detail and "10,000.00" in detail and "700.00" in detail
     export = client.get(applied["Location"] + "?export=xlsx")
@@ -294,7 +311,7 @@ def test_allocation_form_preview_then_apply(setup, tree, chart, make_person):
     values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
     assert "外国语学院" in values
     listing = client.get(reverse("finance:allocation_list")).content.decode()
-    assert "1,300.00" in listing or "1300.00" in listing
+    assert "1,400.00" in listing
 
 
 def test_allocation_form_errors_and_refused_apply(setup, tree, chart):
@@ -329,3 +346,16 @@ def test_allocation_preview_page_queries_are_bounded(setup, tree, chart, django_
     client.get(reverse("finance:allocation_new"))
     with django_assert_max_num_queries(20):
         client.post(reverse("finance:allocation_new"), {**allocation_data(chart, tree), "action": "preview"})
+
+
+@pytest.mark.parametrize("action", ["adjustment_approve", "adjustment_reject"])
+def test_a_decision_note_too_long_is_refused_with_a_message(setup, action):
+    adjustment = ask(setup)
+    client = client_for(setup.approver)
+    response = client.post(
+        reverse(f"finance:{action}", args=[adjustment.pk]), {"note": "长" * 1001}, follow=True
+    )
+    assert "1000" in response.content.decode()  # the form's own message names the limit
+    adjustment.refresh_from_db()
+    setup.line.refresh_from_db()
+    assert adjustment.status == Status.PENDING and setup.line.amount == D("10000.00")

@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from smartunion.core.models import AuditEntry
-from smartunion.finance import spending, years
+from smartunion.finance import selectors, spending, years
 from smartunion.finance.models import BudgetLine, Entry, FiscalYear, YearBalance
-from smartunion.finance.services import Line, entry_post
+from smartunion.finance.services import Line, entry_post, entry_reverse
 from smartunion.finance.verify import verify_chain
 
 pytestmark = pytest.mark.django_db
@@ -277,3 +277,38 @@ def test_years_outside_the_books_are_refused(office: Any, tree: Any) -> None:
         years.year_close(actor=office, year=99999)
     with pytest.raises(ValidationError, match="not a fiscal year"):
         years.opening_balance_record(actor=office, unit=tree.b, year=0, amount="1")
+
+
+def test_closing_a_year_closes_every_earlier_year_too(books: Any, office: Any, post: Any, tree: Any) -> None:
+    """Y1's closing was frozen into Y2's opening: once Y2 is closed, nothing may go into Y1 either."""
+    years.year_close(actor=office, year=Y1)
+    years.year_close(actor=office, year=Y2)
+    earlier = Y1 - 1
+    with pytest.raises(ValidationError, match="closed"):
+        post(tree.b, "401", "10.00", dt.date(earlier, 6, 1))
+    with pytest.raises(ValidationError, match="is closed"):
+        years.opening_balance_record(actor=office, unit=tree.b, year=earlier, amount="700")
+    assert selectors.year_is_closed(earlier) and not selectors.year_is_closed(Y2 + 1)
+
+
+def test_many_fractional_postings_still_add_up_to_the_funds(office: Any, post: Any, tree: Any) -> None:
+    """SQLite adds decimals as floats: the figures are rounded to the fen, so the close is not blocked
+    by a difference of 0.00000001 between the figures and the funds."""
+    years.opening_balance_record(actor=office, unit=tree.a, year=Y1, amount="1286000.00")
+    for day in range(1, 61):
+        post(tree.a, "401", "123456.17", dt.date(Y1, 1 + day % 12, 1 + day % 28))
+    plan = years.close_plan(Y1)
+    assert plan.blockers == []
+    (row,) = plan.figures.rows
+    assert row.closing == D("1286000.00") + 60 * D("123456.17") == row.funds_at_end
+
+
+def test_a_reversed_opening_balance_may_be_recorded_again(office: Any, tree: Any) -> None:
+    first = years.opening_balance_record(actor=office, unit=tree.b, year=Y2, amount="100")
+    entry_reverse(
+        actor=office, entry=first, reason="金额录错", idempotency_key="fix", posted_on=dt.date(Y2, 1, 2)
+    )
+    second = years.opening_balance_record(actor=office, unit=tree.b, year=Y2, amount="1000")
+    assert second.idempotency_key == f"{first.idempotency_key}#2"
+    assert years.funds_balance(unit=tree.b, on=dt.date(Y2, 12, 31)) == D("1000.00")
+    assert [entry.pk for entry in years.opening_balances_for_user(user=office)] == [second.pk]
