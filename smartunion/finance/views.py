@@ -123,10 +123,16 @@ def _budget_form_page(request: AuthenticatedRequest, form: BudgetLineForm) -> Ht
     title = _("Add a budget line")
     return render(
         request,
-        "finance/budget_form.html",
+        "finance/simple_form.html",
         {
             "form": form,
             "title": title,
+            "section": _("Budgets"),
+            "intro": _(
+                "A unit's budget for one expense category in one year. Once added, its amount changes only "
+                "through an adjustment request that someone else approves."
+            ),
+            "cancel_url": reverse("finance:budget_list"),
             "breadcrumbs": [(_("Budgets"), reverse("finance:budget_list")), (title, "")],
         },
     )

@@ -3,6 +3,7 @@ requests through approval, and the school-wide allocation by formula with its pr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -269,50 +270,48 @@ def _decision(request: AuthenticatedRequest, pk: int) -> tuple[BudgetAdjustment,
     return item, reverse("finance:adjustment_list")
 
 
-@require_perm("finance.approve")
-@require_POST
-def adjustment_approve(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+def _decide(
+    request: AuthenticatedRequest, pk: int, decide: Any, success: Callable[[BudgetAdjustment], str]
+) -> HttpResponseBase:
+    """Approve or reject with the note of the row's form; the outcome comes back as a message."""
     item, default = _decision(request, pk)
     form = AdjustmentDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return _back(request, default)
     try:
-        adjustments.adjustment_approve(
-            actor=request.user, adjustment=item, note=form.cleaned_data.get("note", "")
-        )
+        decide(actor=request.user, adjustment=item, note=form.cleaned_data.get("note", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
+        messages.success(request, success(item))
+    return _back(request, default)
+
+
+@require_perm("finance.approve")
+@require_POST
+def adjustment_approve(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    return _decide(
+        request,
+        pk,
+        adjustments.adjustment_approve,
+        lambda item: (
             _("Approved: the budget of %(unit)s for %(category)s is now %(amount)s yuan.")
             % {
                 "unit": item.budget_line.unit.name,
                 "category": item.budget_line.category,
                 "amount": item.amount_after,
-            },
-        )
-    return _back(request, default)
+            }
+        ),
+    )
 
 
 @require_perm("finance.approve")
 @require_POST
 def adjustment_reject(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
-    item, default = _decision(request, pk)
-    form = AdjustmentDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return _back(request, default)
-    try:
-        adjustments.adjustment_reject(
-            actor=request.user, adjustment=item, note=form.cleaned_data.get("note", "")
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Rejected: the requester sees your note."))
-    return _back(request, default)
+    return _decide(
+        request, pk, adjustments.adjustment_reject, lambda item: _("Rejected: the requester sees your note.")
+    )
 
 
 @require_perm("finance.budget.manage")

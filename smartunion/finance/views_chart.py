@@ -92,11 +92,17 @@ def _form_page(request: AuthenticatedRequest, form: CategoryForm, category: Cate
     title = _("Change category %(category)s") % {"category": category} if category else _("Add a category")
     return render(
         request,
-        "finance/category_form.html",
+        "finance/simple_form.html",
         {
             "form": form,
-            "category": category,
             "title": title,
+            "section": _("Chart of categories"),
+            "intro": _(
+                "The chart is school-wide. Once money has been budgeted or posted on a category, its code and "
+                "kind are fixed; its name, overspend control and dates can still change. Every change is "
+                "recorded in the audit log."
+            ),
+            "cancel_url": reverse("finance:category_list"),
             "breadcrumbs": [(_("Chart of categories"), reverse("finance:category_list")), (title, "")],
         },
     )
