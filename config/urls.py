@@ -8,6 +8,7 @@ urlpatterns = [
     path("console/org/", include("smartunion.organisations.urls")),
     path("", include("smartunion.members.urls")),
     path("console/finance/", include("smartunion.finance.urls")),
+    path("", include("smartunion.welfare.urls")),
     path("console/", include("smartunion.core.urls")),
     path("", include("smartunion.dashboards.urls")),
     path("", include("smartunion.notifications.urls")),

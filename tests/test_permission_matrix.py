@@ -47,6 +47,7 @@ ROLES = [
     "handling_office",
     "auditor",
     "sysadmin",
+    "merchant",
 ]
 ANON = "anonymous"
 
@@ -80,7 +81,7 @@ SENSITIVE_VIEWERS = {"union_staff", "union_chair"}
 MEMBERSHIP_MANAGERS = {"subunion_chair", "union_staff", "union_chair"}
 AUDIT_VIEWERS = {"union_staff", "union_chair", "auditor", "sysadmin"}
 UNIT_IMPORTERS = {"union_staff", "sysadmin"}
-CONSOLE_USERS = set(ROLES) - {"member"}
+CONSOLE_USERS = set(ROLES) - {"member", "merchant"}  # merchants have their one counter page
 NOBODY: set[str] = set()
 # The union office may act for a sub-union (and must hold every permission of the roles it grants).
 APPLICATION_REVIEWERS = {"subunion_chair", "subunion_committee", "union_staff", "union_chair"}
@@ -348,6 +349,14 @@ MATRIX: dict[str, Entry] = {
     "finance:execution_report": Entry(allow(FINANCE_VIEWERS, 200, 200), query="?dimension=category"),
     "finance:year_report": Entry(allow(FINANCE_VIEWERS, 200, 200)),
     # -- end reports --
+    # -- welfare: standards (standards helper) --
+    # -- end welfare standards --
+    # -- welfare: programmes and the member's choice (programmes helper) --
+    # -- end welfare programmes --
+    # -- welfare: vouchers, merchants, settlements (vouchers helper) --
+    # -- end welfare vouchers --
+    # -- welfare: care visits and birthdays (care helper) --
+    # -- end welfare care --
     # -- audit and imports ----------------------------------------------------------------------------
     "core:audit_list": Entry(allow(AUDIT_VIEWERS, 200, 200)),
     "core:import_list": Entry(allow(UNIT_IMPORTERS, 200, 200)),

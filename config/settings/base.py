@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "smartunion.notifications",
     "smartunion.members",
     "smartunion.finance",
+    "smartunion.welfare",
     "smartunion.dashboards",
     "smartunion.demo",
 ]

@@ -22,6 +22,7 @@ UNION_CHAIR = "union_chair"
 HANDLING_OFFICE = "handling_office"
 AUDITOR = "auditor"
 SYSADMIN = "sysadmin"
+MERCHANT = "merchant"
 
 # (code, Chinese name, description) — role names are data, editable by the system administrator.
 DEFAULT_ROLES = [
@@ -33,6 +34,7 @@ DEFAULT_ROLES = [
     (HANDLING_OFFICE, "承办部门", "办理交办给本部门的提案与诉求"),
     (AUDITOR, "经审委员", "经费审查委员会：只读查看经费与审计日志"),
     (SYSADMIN, "系统管理员", "账号、角色与系统设置"),
+    (MERCHANT, "商户", "提货券兑付商户：扫码核销、查看本店核销记录"),
 ]
 gettext_noop("Roles are seeded in Chinese; rename them on the roles page.")
 

@@ -594,3 +594,34 @@ class CorrectionRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.person} {self.get_field_display()}"
+
+
+class ServiceRecord(models.Model):
+    """The member service ledger (服务全周期台账): one line for every service a member received from any
+    module — a benefit issued, a voucher redeemed, a care visit, an activity attended, assistance paid, an
+    appeal answered — readable by the member, their unit's officers and the dashboards. ``key`` names the
+    source, so recording the same service again changes nothing."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("member"), on_delete=models.CASCADE, related_name="services"
+    )
+    unit = models.ForeignKey(
+        "organisations.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=40)  # "welfare.issued", "welfare.visit", …
+    title = models.CharField(_("title"), max_length=200)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)
+    occurred_at = models.DateTimeField(_("when"))
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    key = models.CharField(_("key"), max_length=150, unique=True)
+
+    UNIT_MERGE_POLICY = "keep"
+
+    class Meta:
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["person", "-occurred_at"], name="service_person_when_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.title}"

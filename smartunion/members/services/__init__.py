@@ -2,7 +2,7 @@
 application workflow, family members, dues and correction requests live in their own modules, used as
 ``services.membership.membership_retain(...)`` and so on."""
 
-from . import applications, corrections, dues, family, membership
+from . import applications, corrections, dues, family, membership, service_records
 from .people import (
     PERSON_FIELDS,
     person_create,
@@ -26,4 +26,5 @@ __all__ = [
     "person_reveal_id_number",
     "person_units_merge",
     "person_update",
+    "service_records",
 ]

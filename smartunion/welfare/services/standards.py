@@ -1,0 +1,1 @@
+"""Placeholder: the standards helper writes this module."""

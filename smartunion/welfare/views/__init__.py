@@ -1,0 +1,1 @@
+"""views of the welfare app, one module per part: standards, programmes, vouchers, care."""
