@@ -20,14 +20,16 @@ from django.utils.translation import gettext_lazy as _
 GROUP_WORK = "work"
 GROUP_ORGANISATION = "organisation"
 GROUP_FINANCE = "finance"
+GROUP_WELFARE = "welfare"
 GROUP_SYSTEM = "system"
 GROUP_LABELS = {
     GROUP_WORK: _("Union work"),
     GROUP_ORGANISATION: _("Organisation and members"),
     GROUP_FINANCE: _("Funds"),
+    GROUP_WELFARE: _("Welfare and care"),
     GROUP_SYSTEM: _("System"),
 }
-GROUP_ORDER = [GROUP_WORK, GROUP_FINANCE, GROUP_ORGANISATION, GROUP_SYSTEM]
+GROUP_ORDER = [GROUP_WORK, GROUP_WELFARE, GROUP_FINANCE, GROUP_ORGANISATION, GROUP_SYSTEM]
 
 
 @dataclass(frozen=True)
