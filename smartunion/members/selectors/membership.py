@@ -112,3 +112,13 @@ def status_counts_for_user(*, user: Any) -> dict[str, int]:
     people = user.scope_for("members.view").filter(Person.objects.all(), "unit")
     rows = people.order_by().values("membership__status").annotate(n=Count("id"))
     return {row["membership__status"]: row["n"] for row in rows}
+
+
+# The statuses of a member (正式会员, 临时会员, 保留会籍) with their labels, for other apps' rules that name
+# who may receive something (the welfare standards); in service (在职) are the first two.
+MEMBER_STATUS_CHOICES: list[tuple[str, Any]] = [
+    (str(status.value), status.label) for status in Membership.MEMBER_STATUSES
+]
+IN_SERVICE_STATUS_CODES: tuple[str, ...] = tuple(
+    str(status.value) for status in Membership.IN_SERVICE_STATUSES
+)
