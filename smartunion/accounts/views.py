@@ -51,9 +51,11 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 def landing_url(user: Any) -> str:
-    """Officers land in the console, members in the portal."""
+    """Officers land in the console, merchants' cashiers at their counter page, members in the portal."""
     if has_console(user):
         return reverse("dashboards:console_home")
+    if user.has_unit_perm("welfare.redeem"):
+        return reverse("welfare:merchant_home")
     return reverse("dashboards:portal_home")
 
 

@@ -43,6 +43,59 @@ class WelfareConfig(AppConfig):
                 ("union_staff",),
             ),
         )
+        self._register_vouchers()
         from .defaults import ensure_defaults
 
         post_migrate.connect(ensure_defaults, sender=self, dispatch_uid="smartunion_welfare_defaults")
+
+    def _register_vouchers(self) -> None:
+        """提货券, merchants and settlements: audit actions, the console entries, 我的提货券 in the portal."""
+        from smartunion.core import audit, navigation
+        from smartunion.core.navigation import NavItem, PortalBlock, portal_blocks
+
+        from .views.vouchers import portal_block
+
+        audit.register_actions(
+            {
+                "welfare.voucher.redeemed": _("Voucher redeemed"),
+                "welfare.voucher.expired": _("Vouchers expired"),
+                "welfare.merchant.created": _("Merchant added"),
+                "welfare.merchant.updated": _("Merchant changed"),
+                "welfare.merchant.cashier_added": _("Cashier account added to a merchant"),
+                "welfare.merchant.cashier_removed": _("Cashier account removed from a merchant"),
+                "welfare.settlement.created": _("Merchant redemptions settled"),
+            }
+        )
+
+        def office(user: object) -> bool:
+            return bool(user.scope_for("welfare.merchants.manage").at_top)  # type: ignore[attr-defined]
+
+        navigation.console_nav.register(
+            NavItem(
+                key="welfare_merchants",
+                label=_("Merchants and 提货券"),
+                url_name="welfare:merchant_list",
+                permission=office,
+                icon="gift",
+                group=navigation.GROUP_WELFARE,
+                order=86,
+            ),
+            NavItem(
+                key="welfare_settlements",
+                label=_("Settlements"),
+                url_name="welfare:settlement_list",
+                permission=office,
+                icon="chart",
+                group=navigation.GROUP_WELFARE,
+                order=87,
+            ),
+        )
+        portal_blocks.register(
+            PortalBlock(
+                section="welfare",
+                key="vouchers",
+                template="welfare/portal_block_vouchers.html",
+                context=portal_block,
+                order=20,
+            )
+        )
