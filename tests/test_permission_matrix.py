@@ -350,6 +350,81 @@ MATRIX: dict[str, Entry] = {
     "finance:year_report": Entry(allow(FINANCE_VIEWERS, 200, 200)),
     # -- end reports --
     # -- welfare: standards (standards helper) --
+    # The standards are school-wide: every holder of welfare.view reads the same pages (200 on both sides);
+    # changing them needs welfare.standards.manage at the top of the tree, so roles held at a sub-union
+    # (even union staff) are refused. The objects are the seeded ones (结婚, the festival caps).
+    "welfare:standard_list": Entry(
+        allow(
+            WELFARE_VIEWERS := {
+                "subunion_chair",
+                "subunion_committee",
+                "union_staff",
+                "union_chair",
+                "auditor",
+            },
+            200,
+            200,
+        )
+    ),
+    "welfare:item_detail": Entry(
+        allow(WELFARE_VIEWERS, 200, 200),
+        lambda w, s, u: {"pk": apps.get_model("welfare", "WelfareItem").objects.get(code="wedding").pk},
+    ),
+    "welfare:item_new": Entry(
+        allow(NOBODY),
+        method="post",
+        data=lambda w, s: {
+            "code": "lantern",
+            "name": "元宵",
+            "kind": "festival",
+            "expense_category_code": "50203",
+        },
+    ),
+    "welfare:item_edit": Entry(
+        allow(NOBODY),
+        lambda w, s, u: {"pk": apps.get_model("welfare", "WelfareItem").objects.get(code="wedding").pk},
+        method="post",
+        data=lambda w, s: {
+            "code": "wedding",
+            "name": "改名",
+            "kind": "life_event",
+            "expense_category_code": "50203",
+        },
+    ),
+    "welfare:standard_new": Entry(
+        allow(NOBODY),
+        lambda w, s, u: {"pk": apps.get_model("welfare", "WelfareItem").objects.get(code="wedding").pk},
+        method="post",
+        data=lambda w, s: {
+            "effective_from": "2027-01-01",
+            "cap_per_event": "1",
+            "allowed_forms": ["in_kind"],
+            "eligible_statuses": ["full"],
+        },
+    ),
+    "welfare:standard_edit": Entry(
+        allow(NOBODY),
+        lambda w, s, u: {"pk": apps.get_model("welfare", "WelfareStandard").objects.earliest("pk").pk},
+    ),
+    "welfare:standard_confirm": Entry(
+        allow(NOBODY),
+        lambda w, s, u: {"pk": apps.get_model("welfare", "WelfareStandard").objects.earliest("pk").pk},
+        method="post",
+    ),
+    "welfare:cap_new": Entry(
+        allow(NOBODY),
+        method="post",
+        data=lambda w, s: {
+            "group": apps.get_model("welfare", "CapGroup").objects.get(code="festival").pk,
+            "effective_from": "2027-01-01",
+            "cap_per_member_year": "1",
+        },
+    ),
+    "welfare:cap_confirm": Entry(
+        allow(NOBODY),
+        lambda w, s, u: {"pk": apps.get_model("welfare", "GroupCap").objects.earliest("pk").pk},
+        method="post",
+    ),
     # -- end welfare standards --
     # -- welfare: programmes and the member's choice (programmes helper) --
     # -- end welfare programmes --

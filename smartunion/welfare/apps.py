@@ -44,6 +44,35 @@ class WelfareConfig(AppConfig):
             ),
         )
         self._register_vouchers()
+        # -- standards (慰问标准) --
+        from smartunion.core import audit, navigation
+
+        audit.register_actions(
+            {
+                "welfare.item.created": _("Benefit item added"),
+                "welfare.item.changed": _("Benefit item changed"),
+                "welfare.standard.created": _("Benefit standard added"),
+                "welfare.standard.changed": _("Benefit standard changed"),
+                "welfare.standard.ended": _("Benefit standard ended by a newer one"),
+                "welfare.standard.confirmed": _("Benefit standard confirmed"),
+                "welfare.group_cap.created": _("Yearly cap added"),
+                "welfare.group_cap.ended": _("Yearly cap ended by a newer one"),
+                "welfare.group_cap.confirmed": _("Yearly cap confirmed"),
+            }
+        )
+        audit.register_change_labels({"item": _("Item"), "group": _("Cap group")})
+        navigation.console_nav.register(
+            navigation.NavItem(
+                key="welfare_standards",
+                label=_("Benefit standards"),
+                url_name="welfare:standard_list",
+                permission="welfare.view",
+                icon="gift",
+                group=navigation.GROUP_WELFARE,
+                order=80,
+            )
+        )
+        # -- end standards --
         from .defaults import ensure_defaults
 
         post_migrate.connect(ensure_defaults, sender=self, dispatch_uid="smartunion_welfare_defaults")
