@@ -415,3 +415,8 @@ def category_tree() -> list[ChartRow]:
 
     walk(None, 0)
     return rows
+
+
+def category_by_code(code: str) -> Category | None:
+    """The category of the chart with this code (other modules post their costs on it)."""
+    return Category.objects.filter(code=code).first()

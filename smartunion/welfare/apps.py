@@ -73,6 +73,7 @@ class WelfareConfig(AppConfig):
             )
         )
         # -- end standards --
+        self._register_care()
         from .defaults import ensure_defaults
 
         post_migrate.connect(ensure_defaults, sender=self, dispatch_uid="smartunion_welfare_defaults")
@@ -126,5 +127,67 @@ class WelfareConfig(AppConfig):
                 template="welfare/portal_block_vouchers.html",
                 context=portal_block,
                 order=20,
+            )
+        )
+
+    def _register_care(self) -> None:
+        """Care visits (五必访) and birthdays: audit actions, the console entries, the portal block."""
+        from smartunion.core import audit, navigation
+        from smartunion.core.navigation import NavItem, PortalBlock, portal_blocks
+
+        from .views.portal_care import portal_block
+
+        audit.register_actions(
+            {
+                "welfare.care.reported": _("Care event reported"),
+                "welfare.care.approved": _("Care event approved"),
+                "welfare.care.rejected": _("Care event not approved"),
+                "welfare.care.cancelled": _("Care event cancelled"),
+                "welfare.care.visited": _("Care visit recorded"),
+                "welfare.care.reminded": _("Overdue care visit reminded"),
+                "welfare.care.type_created": _("Care event type added"),
+                "welfare.care.type_changed": _("Care event type changed"),
+                "welfare.birthday.ran": _("Birthday benefits issued"),
+            }
+        )
+        audit.register_change_labels(
+            {
+                "suggested_amount": _("Suggested amount"),
+                "approved_amount": _("Approved amount"),
+                "visitors": _("Visitors"),
+                "visited_on": _("Visited on"),
+                "photos": _("Photos"),
+                "by_member": _("Reported by the member"),
+                "responsible": _("Who visits"),
+                "entry": _("Finance entry"),
+            }
+        )
+        navigation.console_nav.register(
+            NavItem(
+                key="welfare_care",
+                label=_("Care visits (五必访)"),
+                url_name="welfare:care_event_list",
+                permission="welfare.view",
+                icon="heart",
+                group=navigation.GROUP_WELFARE,
+                order=40,
+            ),
+            NavItem(
+                key="welfare_care_stats",
+                label=_("Visit statistics"),
+                url_name="welfare:care_stats",
+                permission="welfare.view",
+                icon="chart",
+                group=navigation.GROUP_WELFARE,
+                order=41,
+            ),
+        )
+        portal_blocks.register(
+            PortalBlock(
+                section="welfare",
+                key="care",
+                template="welfare/portal_block_care.html",
+                context=portal_block,
+                order=30,
             )
         )

@@ -116,3 +116,13 @@ def staff_composition(*, user: Any) -> dict[str, list[dict[str, Any]]]:
         "by_category": [{"name": row["category__name"], "value": row["count"]} for row in by_category],
         "by_unit": [{"name": row["unit__name"], "value": row["count"]} for row in by_unit],
     }
+
+
+def people_born_in_month(month: int, statuses: Any) -> QuerySet[Person]:
+    """People on the staff born in ``month`` (1–12) whose membership status is one of ``statuses`` — the
+    birthday benefit's recipients — in one query, with their unit and account."""
+    return (
+        Person.objects.filter(is_active=True, birth_date__month=month, membership__status__in=list(statuses))
+        .select_related("unit", "user")
+        .order_by("unit__path", "staff_no")
+    )
