@@ -199,7 +199,11 @@ def cap_groups_with_caps(day: dt.date) -> list[dict[str, Any]]:
     ).order_by("code"):
         caps = list(group.caps.all())
         current = next(
-            (c for c in caps if c.effective_from <= day and (c.effective_to is None or day <= c.effective_to)),
+            (
+                c
+                for c in caps
+                if c.effective_from <= day and (c.effective_to is None or day <= c.effective_to)
+            ),
             None,
         )
         rows.append({"group": group, "current": current, "caps": caps, "items": list(group.items.all())})

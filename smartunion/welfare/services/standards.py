@@ -182,7 +182,7 @@ def standard_save(
     )
     if errors:
         raise ValidationError(errors)
-    others = WelfareStandard.objects.filter(item=item).exclude(pk=standard.pk if standard else None)
+    others = WelfareStandard.objects.filter(item=item).exclude(pk=standard.pk if standard else 0)
     effective_to, previous = _fit_period(
         others=others,
         effective_from=effective_from,
@@ -406,7 +406,7 @@ def item_save(
             "code",
             _("A code is 1 to 30 lower-case letters, digits or _, starting with a letter, e.g. dragon_boat."),
         )
-    elif WelfareItem.objects.filter(code=code).exclude(pk=item.pk if item else None).exists():
+    elif WelfareItem.objects.filter(code=code).exclude(pk=item.pk if item else 0).exists():
         add("code", _("The code %(code)s is taken by another item.") % {"code": code})
     if not name:
         add("name", _("Give the item a name."))
