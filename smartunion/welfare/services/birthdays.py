@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,15 +85,18 @@ def birthday_run(month: dt.date, actor: Any = None) -> MonthResult:
         result.errors.append(_("No birthday item is set up (福利项目 of kind birthday): nothing issued."))
         return result
     standard = standard_on(item, month)
-    if standard is None or not standard.amount:
+    if standard is None or not (standard.amount or standard.cap_per_event):
         result.errors.append(
             _("The birthday item %(item)s has no standard with an amount on %(month)s: nothing issued.")
             % {"item": item, "month": month.strftime("%Y-%m")}
         )
         return result
-    amount = Decimal(standard.amount)
+    # The standard's amount within its cap; where only the cap is known (≤ 300) the cap is given.
+    amount = Decimal(standard.amount or standard.cap_per_event)
     if standard.cap_per_event is not None:
         amount = min(amount, Decimal(standard.cap_per_event))
+    allowed = list(standard.allowed_forms or [])
+    form = Form.VOUCHER if not allowed or Form.VOUCHER in allowed else allowed[0]
     category = finance_selectors.category_by_code(item.expense_category_code)
     if category is None:
         result.errors.append(
@@ -139,10 +142,10 @@ def birthday_run(month: dt.date, actor: Any = None) -> MonthResult:
                         person=person,
                         unit=person.unit,
                         amount=amount,
-                        form=Form.VOUCHER,
+                        form=form,
                         day=day,
                         actor=actor,
-                        voucher=voucher,
+                        voucher=voucher if form == Form.VOUCHER else None,
                         title=_("Birthday benefit %(month)s") % {"month": month.strftime("%Y-%m")},
                     )
                     if issued.created:
@@ -204,7 +207,13 @@ def birthday_run(month: dt.date, actor: Any = None) -> MonthResult:
 
 
 def _my_benefits_link() -> str:
-    return reverse("welfare:my_benefits") if issuing._has_route("welfare:my_benefits") else ""
+    """The member's vouchers page (the vouchers part may not be installed: then no link)."""
+    for name in ("welfare:my_vouchers", "welfare:my_benefits"):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return ""
 
 
 def months_to_run(today: dt.date) -> list[dt.date]:

@@ -139,7 +139,11 @@ def suggest(*, event_type: CareEventType, person_id: int, day: dt.date) -> Sugge
     suggestion.standard_amount = standard.amount
     suggestion.cap_per_event = standard.cap_per_event
     amount = standard.amount
-    if amount is not None and standard.cap_per_event is not None and amount > standard.cap_per_event:
+    if amount is None and standard.cap_per_event is not None:
+        # Only a ceiling is known (e.g. "≤ 1000"): the ceiling is suggested, the approver may give less.
+        amount = standard.cap_per_event
+        suggestion.limited_by.append("cap_only")
+    elif amount is not None and standard.cap_per_event is not None and amount > standard.cap_per_event:
         amount = standard.cap_per_event
         suggestion.limited_by.append("cap_per_event")
     cap = group_cap_on(item, day)
