@@ -420,3 +420,19 @@ def category_tree() -> list[ChartRow]:
 def category_by_code(code: str) -> Category | None:
     """The category of the chart with this code (other modules post their costs on it)."""
     return Category.objects.filter(code=code).first()
+
+
+# -- for the modules that spend (welfare, …) ---------------------------------------------------------------
+
+
+def expense_budget_lines(*, unit_ids: list[int], years: list[int]) -> QuerySet[BudgetLine]:
+    """The units' budget lines of expense categories for the years, by year, unit and the chart's order."""
+    return (
+        BudgetLine.objects.filter(unit_id__in=unit_ids, year__in=years, category__kind=Category.Kind.EXPENSE)
+        .select_related("category", "unit")
+        .order_by("-year", "unit__path", "category__code")
+    )
+
+
+def budget_line_get(pk: int) -> BudgetLine | None:
+    return BudgetLine.objects.select_related("category", "unit").filter(pk=pk).first()

@@ -43,7 +43,6 @@ class WelfareConfig(AppConfig):
                 ("union_staff",),
             ),
         )
-        self._register_vouchers()
         # -- standards (慰问标准) --
         from smartunion.core import audit, navigation
 
@@ -73,60 +72,63 @@ class WelfareConfig(AppConfig):
             )
         )
         # -- end standards --
+        self._register_programmes()
         self._register_care()
+        self._register_vouchers()
         from .defaults import ensure_defaults
 
         post_migrate.connect(ensure_defaults, sender=self, dispatch_uid="smartunion_welfare_defaults")
 
-    def _register_vouchers(self) -> None:
-        """提货券, merchants and settlements: audit actions, the console entries, 我的提货券 in the portal."""
+    def _register_programmes(self) -> None:
+        """Festival programmes with the members' choice: audit actions, the console entry, the portal block."""
         from smartunion.core import audit, navigation
         from smartunion.core.navigation import NavItem, PortalBlock, portal_blocks
 
-        from .views.vouchers import portal_block
+        from .views.portal_programmes import choices_block
 
         audit.register_actions(
             {
-                "welfare.voucher.redeemed": _("Voucher redeemed"),
-                "welfare.voucher.expired": _("Vouchers expired"),
-                "welfare.merchant.created": _("Merchant added"),
-                "welfare.merchant.updated": _("Merchant changed"),
-                "welfare.merchant.cashier_added": _("Cashier account added to a merchant"),
-                "welfare.merchant.cashier_removed": _("Cashier account removed from a merchant"),
-                "welfare.settlement.created": _("Merchant redemptions settled"),
+                "welfare.programme.created": _("Benefit programme created"),
+                "welfare.programme.changed": _("Benefit programme changed"),
+                "welfare.programme.option_added": _("Programme option added"),
+                "welfare.programme.option_changed": _("Programme option changed"),
+                "welfare.programme.option_removed": _("Programme option removed"),
+                "welfare.programme.opened": _("Programme opened for the members' choice"),
+                "welfare.entitlement.chosen": _("Benefit option chosen"),
+                "welfare.programme.issue_started": _("Programme issuance started"),
+                "welfare.programme.issue_stopped": _("Programme issuance stopped"),
+                "welfare.programme.issued": _("Programme issued"),
             }
         )
-
-        def office(user: object) -> bool:
-            return bool(user.scope_for("welfare.merchants.manage").at_top)  # type: ignore[attr-defined]
-
+        audit.register_change_labels(
+            {
+                "value_per_member": _("Value per member"),
+                "option": _("Option"),
+                "default": _("Default option"),
+                "members": _("Members"),
+                "over_cap": _("Over the yearly cap"),
+                "issued": _("Issued"),
+                "entries": _("Entries"),
+            }
+        )
         navigation.console_nav.register(
             NavItem(
-                key="welfare_merchants",
-                label=_("Merchants and 提货券"),
-                url_name="welfare:merchant_list",
-                permission=office,
+                key="welfare_programmes",
+                label=_("Benefit issuance"),
+                url_name="welfare:programme_list",
+                permission="welfare.view",
                 icon="gift",
                 group=navigation.GROUP_WELFARE,
-                order=86,
-            ),
-            NavItem(
-                key="welfare_settlements",
-                label=_("Settlements"),
-                url_name="welfare:settlement_list",
-                permission=office,
-                icon="chart",
-                group=navigation.GROUP_WELFARE,
-                order=87,
-            ),
+                order=20,
+            )
         )
         portal_blocks.register(
             PortalBlock(
                 section="welfare",
-                key="vouchers",
-                template="welfare/portal_block_vouchers.html",
-                context=portal_block,
-                order=20,
+                key="programme_choices",
+                template="welfare/portal_block_choices.html",
+                context=choices_block,
+                order=10,
             )
         )
 
@@ -189,5 +191,57 @@ class WelfareConfig(AppConfig):
                 template="welfare/portal_block_care.html",
                 context=portal_block,
                 order=30,
+            )
+        )
+
+    def _register_vouchers(self) -> None:
+        """提货券, merchants and settlements: audit actions, the console entries, 我的提货券 in the portal."""
+        from smartunion.core import audit, navigation
+        from smartunion.core.navigation import NavItem, PortalBlock, portal_blocks
+
+        from .views.vouchers import portal_block
+
+        audit.register_actions(
+            {
+                "welfare.voucher.redeemed": _("Voucher redeemed"),
+                "welfare.voucher.expired": _("Vouchers expired"),
+                "welfare.merchant.created": _("Merchant added"),
+                "welfare.merchant.updated": _("Merchant changed"),
+                "welfare.merchant.cashier_added": _("Cashier account added to a merchant"),
+                "welfare.merchant.cashier_removed": _("Cashier account removed from a merchant"),
+                "welfare.settlement.created": _("Merchant redemptions settled"),
+            }
+        )
+
+        def office(user: object) -> bool:
+            return bool(user.scope_for("welfare.merchants.manage").at_top)  # type: ignore[attr-defined]
+
+        navigation.console_nav.register(
+            NavItem(
+                key="welfare_merchants",
+                label=_("Merchants and 提货券"),
+                url_name="welfare:merchant_list",
+                permission=office,
+                icon="gift",
+                group=navigation.GROUP_WELFARE,
+                order=86,
+            ),
+            NavItem(
+                key="welfare_settlements",
+                label=_("Settlements"),
+                url_name="welfare:settlement_list",
+                permission=office,
+                icon="chart",
+                group=navigation.GROUP_WELFARE,
+                order=87,
+            ),
+        )
+        portal_blocks.register(
+            PortalBlock(
+                section="welfare",
+                key="vouchers",
+                template="welfare/portal_block_vouchers.html",
+                context=portal_block,
+                order=20,
             )
         )
