@@ -37,6 +37,7 @@ from smartunion.members.tests import matrix_joining as joining
 from smartunion.notifications.models import Notification
 from smartunion.organisations import services as org_services
 from smartunion.organisations.models import PositionKind
+from smartunion.welfare.tests import matrix_welfare_vouchers as vouchers
 
 ROLES = [
     "member",
@@ -429,6 +430,34 @@ MATRIX: dict[str, Entry] = {
     # -- welfare: programmes and the member's choice (programmes helper) --
     # -- end welfare programmes --
     # -- welfare: vouchers, merchants, settlements (vouchers helper) --
+    # The member's own vouchers: "own" is a voucher of the requesting user, "other" another member's.
+    "welfare:my_vouchers": Entry(everyone(200)),
+    "welfare:my_voucher": Entry(everyone(200, 404), vouchers.my_voucher),
+    # The counter: a cashier of the "own" merchant; a voucher or redemption of another shop is 404.
+    "welfare:merchant_home": Entry(allow({"merchant"}, 200, 200), vouchers.counter),
+    "welfare:merchant_check": Entry(allow({"merchant"}, 200, 404), vouchers.counter, data=vouchers.code),
+    "welfare:merchant_redeem": Entry(
+        allow({"merchant"}, 302, 404), vouchers.counter, method="post", data=vouchers.code
+    ),
+    "welfare:merchant_redemption": Entry(allow({"merchant"}, 200, 404), vouchers.redemption),
+    # Merchants serve the whole school: their console pages need welfare.merchants.manage at the top, so
+    # union staff held at a sub-union are refused (the office's own use is in test_views_vouchers).
+    "welfare:merchant_list": Entry(allow(NOBODY)),
+    "welfare:merchant_new": Entry(allow(NOBODY), method="post", data=lambda w, s: {"name": "伪造商户"}),
+    "welfare:merchant_edit": Entry(
+        allow(NOBODY), vouchers.merchant, method="post", data=lambda w, s: {"name": "伪造商户"}
+    ),
+    "welfare:merchant_cashier_add": Entry(
+        allow(NOBODY),
+        vouchers.merchant,
+        method="post",
+        data=lambda w, s: {"staff_no": "SH-HACK", "name": "x"},
+    ),
+    "welfare:merchant_cashier_remove": Entry(allow(NOBODY), vouchers.cashier, method="post"),
+    "welfare:reconciliation": Entry(allow(NOBODY), vouchers.merchant),
+    "welfare:settlement_new": Entry(allow(NOBODY), vouchers.merchant, method="post"),
+    "welfare:settlement_list": Entry(allow(NOBODY)),
+    "welfare:settlement_detail": Entry(allow(NOBODY), vouchers.settlement),
     # -- end welfare vouchers --
     # -- welfare: care visits and birthdays (care helper) --
     # -- end welfare care --
@@ -530,6 +559,7 @@ def world(tree: SimpleNamespace, make_user: Any) -> SimpleNamespace:
         dues.build(world, side, unit)
         # -- finance (world objects) --
         finance.build(world, side, unit, make_user)
+        vouchers.build(world, side, unit, make_user)
         # -- members: roster, membership lifecycle (world objects) --
         recorder = make_user("union_staff", unit, name=f"{side}记录人")
         joiner = member_services.person_create(
