@@ -56,8 +56,15 @@ class StandardForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
     def __init__(
-        self, *args: Any, item: WelfareItem, standard: WelfareStandard | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        item: WelfareItem,
+        standard: WelfareStandard | None = None,
+        template: WelfareStandard | None = None,
+        **kwargs: Any,
     ) -> None:
+        """``standard``: the one being corrected; ``template``: the one in force, whose figures a new
+        standard starts from (a new standard usually changes one figure)."""
         super().__init__(*args, **kwargs)
         if item.kind == WelfareItem.Kind.FESTIVAL:
             self.fields["allowed_forms"].help_text = _(
@@ -65,18 +72,25 @@ class StandardForm(forms.Form):
                 "(八不准)."
             )
             self.initial.setdefault("allowed_forms", [Form.IN_KIND.value, Form.VOUCHER.value])
+        source = standard or template
+        if source is not None:
+            self.initial.update(
+                {
+                    "amount": source.amount,
+                    "cap_per_event": source.cap_per_event,
+                    "allowed_forms": source.allowed_forms,
+                    "eligible_statuses": source.eligible_statuses,
+                    "note": source.note,
+                }
+            )
         if standard is not None:
+            # A correction keeps its dates, its 待确认 mark and its source; a new standard states its own.
             self.initial.update(
                 {
                     "effective_from": standard.effective_from,
                     "effective_to": standard.effective_to,
-                    "amount": standard.amount,
-                    "cap_per_event": standard.cap_per_event,
-                    "allowed_forms": standard.allowed_forms,
-                    "eligible_statuses": standard.eligible_statuses,
                     "needs_confirmation": standard.needs_confirmation,
                     "source": standard.source,
-                    "note": standard.note,
                 }
             )
 

@@ -518,7 +518,9 @@ ITEMS: list[Seed] = [
                     None,
                     KIND_AND_VOUCHER,
                     IN_SERVICE,
-                    True,
+                    # The split between festivals is the university's: a figure from the unit example
+                    # is to be confirmed; the forms and who receives it are the rules themselves.
+                    amount is not None,
                     "全总2017《基层工会经费收支管理办法》法定节日；苏工发〔2025〕8号：不得发放现金、购物卡、代金券",
                     FESTIVAL_NOTE,
                 )

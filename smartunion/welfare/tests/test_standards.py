@@ -124,6 +124,15 @@ def test_the_birthday_figure_of_2015_is_confirmed_and_what_was_not_found_is_to_b
     assert selectors.standard_on(item("death"), dt.date(2026, 5, 1)).cap_per_event == D("2000")  # type: ignore[union-attr]
 
 
+def test_a_festival_is_to_be_confirmed_only_where_it_names_a_figure():
+    day = dt.date(2026, 5, 1)
+    spring = selectors.standard_on(item("spring_festival"), day)
+    qingming = selectors.standard_on(item("qingming"), day)
+    assert spring is not None and spring.amount == D("800") and spring.needs_confirmation
+    assert qingming is not None and qingming.amount is None and not qingming.needs_confirmation
+    assert selectors.suggested_amount(item("qingming"), day) is None
+
+
 def test_the_care_event_types_of_the_five_visits_are_seeded_with_their_items():
     types = {t.code: t for t in CareEventType.objects.select_related("item")}
     for code in (

@@ -177,6 +177,16 @@ def test_the_standard_form_shows_the_current_values_and_corrects_them(office):
     assert standard.cap_per_event == Decimal("1500") and "retained" in standard.eligible_statuses
 
 
+def test_a_new_standard_starts_from_the_figures_in_force(office):
+    page = office.get(reverse("welfare:standard_new", args=[item("hospital").pk])).content.decode()
+    assert 'name="cap_per_event" value="1000.00"' in page
+    assert 'value="cash" id="id_allowed_forms_2" checked' in page
+    assert 'name="effective_from" required' in page  # the date is the office's to give
+    festival = office.get(reverse("welfare:standard_new", args=[item("mid_autumn").pk])).content.decode()
+    assert "八不准" in festival
+    assert 'value="cash" id="id_allowed_forms_2">' in festival  # not checked
+
+
 def test_confirming_a_standard_from_the_list_goes_back_to_it(office):
     standard = selectors.standard_on(item("wedding"), timezone.localdate())
     assert standard is not None

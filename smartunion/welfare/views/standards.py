@@ -190,7 +190,8 @@ def _standard_save(
     request: AuthenticatedRequest, item: WelfareItem, standard: WelfareStandard | None
 ) -> HttpResponse:
     _check_manage(request.user)
-    form = StandardForm(request.POST or None, item=item, standard=standard)
+    template = selectors.standard_on(item, timezone.localdate()) if standard is None else None
+    form = StandardForm(request.POST or None, item=item, standard=standard, template=template)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
