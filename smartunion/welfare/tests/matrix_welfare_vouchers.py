@@ -39,7 +39,7 @@ def build(world: SimpleNamespace, side: str, unit: Any, make_user: Any) -> None:
 
 def _counter_of_own(world: SimpleNamespace, side: str, user: Any) -> None:
     if side == "own" and user is not None:
-        getattr(world, "own_merchant").users.add(user)
+        world.own_merchant.users.add(user)
 
 
 def counter(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
