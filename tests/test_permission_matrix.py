@@ -30,6 +30,7 @@ from smartunion.accounts.models import LoginAttempt, Role
 from smartunion.core.models import ImportJob
 from smartunion.finance.models import Category
 from smartunion.finance.tests import matrix_finance as finance
+from smartunion.welfare.tests import matrix_welfare_programmes as welfare_programmes
 from smartunion.members import services as member_services
 from smartunion.members.models import StaffCategory
 from smartunion.members.tests import matrix_dues as dues
@@ -93,6 +94,11 @@ FINANCE_REQUESTERS = {"subunion_chair", "union_staff"}
 FINANCE_APPROVERS = {"union_staff", "union_chair"}
 FINANCE_POSTERS = {"union_staff"}
 BUDGET_MANAGERS = {"union_staff"}
+
+# -- welfare: programmes (programmes helper) --
+PROGRAMME_VIEWERS = {"subunion_chair", "subunion_committee", "union_staff", "union_chair", "auditor"}
+PROGRAMME_MANAGERS = {"subunion_chair", "union_staff"}
+# -- end welfare programmes sets --
 
 
 @dataclass
@@ -428,6 +434,29 @@ MATRIX: dict[str, Entry] = {
     ),
     # -- end welfare standards --
     # -- welfare: programmes and the member's choice (programmes helper) --
+    "welfare:programme_list": Entry(allow(PROGRAMME_VIEWERS, 200, 200)),
+    "welfare:programme_new": Entry(allow(PROGRAMME_MANAGERS, 200, 200)),
+    "welfare:programme_detail": Entry(allow(PROGRAMME_VIEWERS), welfare_programmes.programme),
+    "welfare:programme_edit": Entry(allow(PROGRAMME_MANAGERS), welfare_programmes.programme),
+    "welfare:programme_option_new": Entry(allow(PROGRAMME_MANAGERS), welfare_programmes.programme),
+    "welfare:programme_option_delete": Entry(
+        allow(PROGRAMME_MANAGERS, 302, 404), welfare_programmes.option, method="post"
+    ),
+    "welfare:programme_option_default": Entry(
+        allow(PROGRAMME_MANAGERS, 302, 404), welfare_programmes.option, method="post"
+    ),
+    "welfare:programme_open": Entry(
+        allow(PROGRAMME_MANAGERS, 302, 404), welfare_programmes.programme, method="post"
+    ),
+    # Before the deadline the issuance is refused with its reason on the programme's page (302).
+    "welfare:programme_issue": Entry(
+        allow(PROGRAMME_MANAGERS, 302, 404), welfare_programmes.open_programme, method="post"
+    ),
+    "welfare:programme_progress": Entry(allow(PROGRAMME_VIEWERS), welfare_programmes.open_programme),
+    "welfare:programme_entitlements": Entry(allow(PROGRAMME_VIEWERS), welfare_programmes.open_programme),
+    # The member's own choice: a programme they are not listed in does not exist for them (404).
+    "welfare:portal_choose": Entry(everyone(200, 404), welfare_programmes.my_choice),
+    "welfare:my_benefits": Entry(everyone(200)),
     # -- end welfare programmes --
     # -- welfare: vouchers, merchants, settlements (vouchers helper) --
     # The member's own vouchers: "own" is a voucher of the requesting user, "other" another member's.
@@ -559,6 +588,7 @@ def world(tree: SimpleNamespace, make_user: Any) -> SimpleNamespace:
         dues.build(world, side, unit)
         # -- finance (world objects) --
         finance.build(world, side, unit, make_user)
+        welfare_programmes.build(world, side, unit, make_user)
         vouchers.build(world, side, unit, make_user)
         # -- members: roster, membership lifecycle (world objects) --
         recorder = make_user("union_staff", unit, name=f"{side}记录人")
