@@ -75,11 +75,11 @@ class ProgrammeForm(forms.Form):
         unit_field = fields["unit"]
         assert isinstance(unit_field, forms.ModelChoiceField)
         unit_field.queryset = organisers
-        unit_field.label_from_instance = unit_label  # type: ignore[method-assign]
+        unit_field.label_from_instance = unit_label  # type: ignore[assignment]
         units_field = fields["units"]
         assert isinstance(units_field, forms.ModelMultipleChoiceField)
         units_field.queryset = units
-        units_field.label_from_instance = unit_label  # type: ignore[method-assign]
+        units_field.label_from_instance = unit_label  # type: ignore[assignment]
         statuses = fields["eligible_statuses"]
         assert isinstance(statuses, forms.MultipleChoiceField)
         statuses.choices = eligibility.member_status_choices()
@@ -89,7 +89,7 @@ class ProgrammeForm(forms.Form):
         line_field.queryset = finance_selectors.expense_budget_lines(
             unit_ids=list(organisers.values_list("pk", flat=True)), years=[this_year, this_year + 1]
         )
-        line_field.label_from_instance = _line_label  # type: ignore[method-assign]
+        line_field.label_from_instance = _line_label  # type: ignore[assignment]
         if not self.is_bound and not self.initial.get("eligible_statuses"):
             self.initial["eligible_statuses"] = eligibility.in_service_statuses()
 

@@ -33,7 +33,9 @@ def programme_get_for_user(*, user: Any, pk: int, perm: str = VIEW) -> Programme
     programme = (
         user.scope_for(perm)
         .filter(Programme.objects.all(), "unit")
-        .select_related("item", "item__group", "unit", "default_option", "budget_line__category", "created_by")
+        .select_related(
+            "item", "item__group", "unit", "default_option", "budget_line__category", "created_by"
+        )
         .filter(pk=pk)
         .first()
     )
@@ -101,13 +103,14 @@ def over_cap_for_programme(programme: Programme) -> QuerySet[Entitlement]:
 
 def issued_by_unit(programme: Programme) -> list[dict[str, Any]]:
     """What was issued, per member unit, with the finance entry that carries its cost (None: not posted)."""
-    return list(
+    rows: Any = (
         Issuance.objects.filter(programme=programme)
         .order_by()
         .values("unit_id", "unit__name", "unit__path", "entry_id_ref")
         .annotate(count=Count("pk"), total=Sum("amount"))
         .order_by("unit__path")
     )
+    return list(rows)
 
 
 # -- the member --------------------------------------------------------------------------------------------

@@ -208,7 +208,11 @@ def _check_programme(
         errors["eligible_statuses"].append(_("Choose at least one membership status."))
     elif set(statuses) - allowed_statuses:
         errors["eligible_statuses"].append(_("Benefits are only for members (正式会员, 临时会员, 保留会籍)."))
-    elif standard is not None and standard.eligible_statuses and set(statuses) - set(standard.eligible_statuses):
+    elif (
+        standard is not None
+        and standard.eligible_statuses
+        and set(statuses) - set(standard.eligible_statuses)
+    ):
         errors["eligible_statuses"].append(
             _("The standard of %(item)s is only for: %(statuses)s.")
             % {
@@ -360,7 +364,9 @@ def _check_form(form: str, programme: Programme) -> None:
                 "form": _("The standard of %(item)s allows only: %(forms)s.")
                 % {
                     "item": item,
-                    "forms": "、".join(str(label) for value, label in Form.choices if value in standard.allowed_forms),
+                    "forms": "、".join(
+                        str(label) for value, label in Form.choices if value in standard.allowed_forms
+                    ),
                 }
             }
         )
@@ -399,7 +405,9 @@ def option_save(
         errors["form"].extend(error.message_dict["form"])
     chosen = list(merchants or [])
     if form == Form.VOUCHER and not chosen:
-        errors["merchants"].append(_("A 提货券 names the merchants where it is redeemed: choose at least one."))
+        errors["merchants"].append(
+            _("A 提货券 names the merchants where it is redeemed: choose at least one.")
+        )
     if any(not merchant.is_active for merchant in chosen):
         errors["merchants"].append(_("Choose merchants that are active."))
     if errors:
@@ -495,7 +503,10 @@ def programme_open(*, actor: Any, programme: Programme) -> int:
             % {"day": programme.counted_on.isoformat()}
         )
     Entitlement.objects.bulk_create(
-        (Entitlement(programme=programme, person_id=person_id, unit_id=unit_id) for person_id, unit_id in people),
+        (
+            Entitlement(programme=programme, person_id=person_id, unit_id=unit_id)
+            for person_id, unit_id in people
+        ),
         batch_size=SNAPSHOT_BATCH,
     )
     programme.status = Status.CHOOSING
@@ -598,9 +609,7 @@ class IssuePreview:
         return not self.problems
 
 
-def _over_cap_ids(
-    person_ids: list[int], *, programme: Programme, cap: Any, year: int
-) -> dict[int, Decimal]:
+def _over_cap_ids(person_ids: list[int], *, programme: Programme, cap: Any, year: int) -> dict[int, Decimal]:
     """{person id: year-to-date} of those whom the programme's value would take over the yearly cap."""
     if cap is None:
         return {}
@@ -667,6 +676,7 @@ def programme_preview_issue(programme: Programme, *, day: dt.date | None = None)
     over_cap = [
         OverCap(entitlement=ent, year_to_date=over_years[ent.person_id], cap=cap.cap_per_member_year)
         for ent in over_entitlements
+        if cap is not None
     ]
     line = finance_selectors.budget_line_get(programme.budget_line_id) if programme.budget_line_id else None
     category = finance_selectors.category_by_code(programme.item.expense_category_code)
@@ -719,9 +729,7 @@ def programme_preview_issue(programme: Programme, *, day: dt.date | None = None)
         )
     if over_cap:
         preview.warnings.append(
-            _(
-                "%(n)s members would pass the yearly cap of %(cap)s: they are listed below and not issued."
-            )
+            _("%(n)s members would pass the yearly cap of %(cap)s: they are listed below and not issued.")
             % {"n": len(over_cap), "cap": preview.cap}
         )
     return preview
@@ -761,7 +769,9 @@ def _enqueue(programme_id: int, actor_id: int) -> None:
     programme_issue_task.enqueue(programme_id, actor_id)
 
 
-def _voucher_spec(programme: Programme, option: ProgrammeOption, merchants: list[Merchant], day: dt.date) -> Any:
+def _voucher_spec(
+    programme: Programme, option: ProgrammeOption, merchants: list[Merchant], day: dt.date
+) -> Any:
     if option.form != Form.VOUCHER:
         return None
     return issuing.VoucherSpec(
@@ -773,9 +783,7 @@ def _voucher_spec(programme: Programme, option: ProgrammeOption, merchants: list
     )
 
 
-def _issue_chunk(
-    *, programme_id: int, ids: list[int], actor: Any, day: dt.date, cap: Any
-) -> tuple[int, int]:
+def _issue_chunk(*, programme_id: int, ids: list[int], actor: Any, day: dt.date, cap: Any) -> tuple[int, int]:
     """Issue one chunk in one transaction; returns (issued, over the cap)."""
     issued = over = 0
     with transaction.atomic():
@@ -844,7 +852,9 @@ def _post(*, programme_id: int, actor: Any, day: dt.date) -> int:
     posted = 0
     with transaction.atomic():
         programme = (
-            Programme.objects.select_for_update(of=("self",)).select_related("item", "unit").get(pk=programme_id)
+            Programme.objects.select_for_update(of=("self",))
+            .select_related("item", "unit")
+            .get(pk=programme_id)
         )
         if programme.status != Status.ISSUING:
             return 0
@@ -921,9 +931,9 @@ def programme_issue_run(*, programme_id: int, actor_id: int | None = None) -> di
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    done_before = Entitlement.objects.filter(programme=programme).exclude(
-        status=Entitlement.Status.ELIGIBLE
-    ).count()
+    done_before = (
+        Entitlement.objects.filter(programme=programme).exclude(status=Entitlement.Status.ELIGIBLE).count()
+    )
     total = done_before + len(ids)
     issued = over = 0
     try:

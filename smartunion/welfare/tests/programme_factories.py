@@ -54,7 +54,9 @@ def make_merchant(name: str = "") -> Merchant:
     return Merchant.objects.create(name=name or f"测试超市{next(_serial)}")
 
 
-def make_budget_line(unit: Any, amount: str = "100000.00", code: str = "50203", year: int | None = None) -> Any:
+def make_budget_line(
+    unit: Any, amount: str = "100000.00", code: str = "50203", year: int | None = None
+) -> Any:
     line, _created = BudgetLine.objects.update_or_create(
         year=year or timezone.localdate().year,
         unit=unit,
@@ -64,7 +66,9 @@ def make_budget_line(unit: Any, amount: str = "100000.00", code: str = "50203", 
     return line
 
 
-def make_member(unit: Any, *, status: str = Membership.Status.FULL, user: Any = None, name: str = "") -> Person:
+def make_member(
+    unit: Any, *, status: str = Membership.Status.FULL, user: Any = None, name: str = ""
+) -> Person:
     n = next(_serial)
     person = member_services.person_create(
         actor=None,

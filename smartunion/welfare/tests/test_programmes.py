@@ -15,9 +15,9 @@ from django.utils import timezone, translation
 from smartunion.finance.models import Category, Entry, EntryLine
 from smartunion.members.models import Membership, MembershipEvent, ServiceRecord
 from smartunion.welfare.models import Entitlement, Issuance, Programme, Voucher
+from smartunion.welfare.selectors import programmes as selectors
 from smartunion.welfare.services import issuing
 from smartunion.welfare.services import programmes as services
-from smartunion.welfare.selectors import programmes as selectors
 
 from .programme_factories import (
     close_choice,
@@ -119,7 +119,9 @@ def test_units_outside_the_organiser_and_organisers_outside_the_scope_are_refuse
         services.programme_save(actor=staff, **_save_kwargs(tree, units=[tree.b1]))
     assert "units" in _errors(excinfo)
     with pytest.raises(ValidationError) as excinfo:
-        services.programme_save(actor=staff, **_save_kwargs(tree, unit=tree.b, budget_line=make_budget_line(tree.b)))
+        services.programme_save(
+            actor=staff, **_save_kwargs(tree, unit=tree.b, budget_line=make_budget_line(tree.b))
+        )
     assert "unit" in _errors(excinfo)
     with pytest.raises(ValidationError) as excinfo:  # a 工会小组 does not organise benefits
         services.programme_save(actor=staff, **_save_kwargs(tree, unit=tree.a1, units=[]))
@@ -131,10 +133,14 @@ def test_the_budget_line_must_be_the_organisers_and_cover_the_items_category(tre
         services.programme_save(actor=staff, **_save_kwargs(tree, budget_line=make_budget_line(tree.b)))
     assert "budget_line" in _errors(excinfo)
     with pytest.raises(ValidationError) as excinfo:  # 文体活动 does not cover 慰问
-        services.programme_save(actor=staff, **_save_kwargs(tree, budget_line=make_budget_line(tree.a, code="50101")))
+        services.programme_save(
+            actor=staff, **_save_kwargs(tree, budget_line=make_budget_line(tree.a, code="50101"))
+        )
     assert "budget_line" in _errors(excinfo)
     # The parent category 维权支出 covers 慰问.
-    services.programme_save(actor=staff, **_save_kwargs(tree, budget_line=make_budget_line(tree.a, code="502")))
+    services.programme_save(
+        actor=staff, **_save_kwargs(tree, budget_line=make_budget_line(tree.a, code="502"))
+    )
 
 
 def test_an_item_without_a_standard_or_inactive_is_refused(tree: Any, staff: Any) -> None:
@@ -416,7 +422,9 @@ def _state(programme: Programme) -> dict[str, Any]:
         "vouchers": Voucher.objects.filter(issuance__programme=programme).count(),
         "entries": sorted(entries.values_list("idempotency_key", flat=True)),
         "records": ServiceRecord.objects.filter(key__startswith=f"welfare.programme:{programme.pk}:").count(),
-        "statuses": sorted(Entitlement.objects.filter(programme=programme).values_list("person_id", "status")),
+        "statuses": sorted(
+            Entitlement.objects.filter(programme=programme).values_list("person_id", "status")
+        ),
     }
 
 
@@ -451,9 +459,9 @@ def test_issuing_twice_issues_once_lists_the_over_cap_and_posts_the_issued_total
         line = EntryLine.objects.get(entry=entry, category=comfort)
         assert line.amount == issued == Decimal("600.00")
         assert line.unit_id == tree.a.pk
-        assert set(Issuance.objects.filter(programme=programme, unit=unit).values_list("entry_id_ref", flat=True)) == {
-            entry.pk
-        }
+        assert set(
+            Issuance.objects.filter(programme=programme, unit=unit).values_list("entry_id_ref", flat=True)
+        ) == {entry.pk}
     # Again: the service refuses an issued programme, and the task run again changes nothing.
     with pytest.raises(ValidationError):
         services.programme_issue(actor=staff, programme=programme)
@@ -503,7 +511,9 @@ def test_a_stop_budget_too_small_refuses_before_anything_is_issued(
 ) -> None:
     for _ in range(3):
         make_member(tree.a)
-    programme = make_programme(actor=staff, unit=tree.a, budget_line=make_budget_line(tree.a, amount="500.00"))
+    programme = make_programme(
+        actor=staff, unit=tree.a, budget_line=make_budget_line(tree.a, amount="500.00")
+    )
     services.programme_open(actor=staff, programme=programme)
     close_choice(programme)
     preview = services.programme_preview_issue(programme)

@@ -70,10 +70,7 @@ def portal_choose(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
-                messages.success(
-                    request,
-                    _("You chose %(option)s. You may change it until the deadline.") % {"option": option.name},
-                )
+                # The page says what was chosen (the banner above the options): no second message.
                 return redirect("welfare:portal_choose", pk=programme.pk)
     return render(
         request,

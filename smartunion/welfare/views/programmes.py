@@ -21,11 +21,11 @@ from smartunion.core.forms_support import apply_validation_error
 from smartunion.core.http import AuthenticatedRequest
 from smartunion.core.permissions import require_perm
 from smartunion.core.tables import Column, Table, render_table
+from smartunion.finance import selectors as finance_selectors
+from smartunion.members.selectors import eligibility
 
 from ..forms.programmes import OptionForm, ProgrammeForm
 from ..models import Entitlement, Programme, WelfareItem
-from smartunion.finance import selectors as finance_selectors
-
 from ..selectors import programmes as selectors
 from ..selectors import standards as standard_selectors
 from ..services import programmes as services
@@ -222,6 +222,11 @@ def programme_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "counts": counts,
             "can_manage": can_manage,
             "is_draft": programme.status == Status.DRAFT,
+            "status_labels": [
+                label
+                for code, label in eligibility.member_status_choices()
+                if code in programme.eligible_statuses
+            ],
             "choice_open": programme.status == Status.CHOOSING and timezone.now() < programme.choice_deadline,
             "preview": preview,
             "over_cap": over_cap,
@@ -229,7 +234,7 @@ def programme_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "over_cap_count": counts["by_status"].get(Entitlement.Status.OVER_CAP, 0),
             "standard": standard_selectors.standard_on(programme.item, services.programme_day(programme)),
             "budget": finance_selectors.budget_line_status(programme.budget_line)
-            if programme.budget_line_id
+            if programme.budget_line is not None
             else None,
             "breadcrumbs": _crumbs((programme.title, "")),
         },
@@ -449,7 +454,9 @@ def entitlement_list(request: AuthenticatedRequest, pk: int) -> HttpResponseBase
             "options": selectors.programme_options(programme),
             "breadcrumbs": _crumbs((programme.title, _detail_url(programme)), (_("Members"), "")),
             "empty_title": _("No members here"),
-            "empty_hint": _("The list is made when the programme opens for choice; clear the filters to see all.")
+            "empty_hint": _(
+                "The list is made when the programme opens for choice; clear the filters to see all."
+            )
             if programme.status != Status.DRAFT
             else _("Open the programme for choice: the members in its statuses and units are listed then."),
         },
