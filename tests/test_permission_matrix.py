@@ -30,6 +30,7 @@ from smartunion.accounts.models import LoginAttempt, Role
 from smartunion.core.models import ImportJob
 from smartunion.finance.models import Category
 from smartunion.finance.tests import matrix_finance as finance
+from smartunion.welfare.tests import matrix_welfare_care as welfare_care
 from smartunion.welfare.tests import matrix_welfare_programmes as welfare_programmes
 from smartunion.members import services as member_services
 from smartunion.members.models import StaffCategory
@@ -489,6 +490,57 @@ MATRIX: dict[str, Entry] = {
     "welfare:settlement_detail": Entry(allow(NOBODY), vouchers.settlement),
     # -- end welfare vouchers --
     # -- welfare: care visits and birthdays (care helper) --
+    # Roles are held at sub-union A; the events are 分工会-level (A's chair may approve, A's officers visit).
+    "welfare:care_event_list": Entry(
+        allow({"subunion_chair", "subunion_committee", "union_staff", "union_chair", "auditor"}, 200, 200),
+        query="?tab=all",
+    ),
+    "welfare:care_event_new": Entry(allow({"subunion_chair", "subunion_committee", "union_staff"}, 200, 200)),
+    "welfare:care_event_detail": Entry(
+        allow({"subunion_chair", "subunion_committee", "union_staff", "union_chair", "auditor"}),
+        unit_of("care_event"),
+    ),
+    "welfare:care_event_approve": Entry(
+        allow({"subunion_chair", "union_staff", "union_chair"}, 302, 404),
+        unit_of("care_event"),
+        method="post",
+        data=lambda w, s: {"amount": "500.00", "form": "cash"},
+    ),
+    "welfare:care_event_reject": Entry(
+        allow({"subunion_chair", "union_staff", "union_chair"}, 302, 404),
+        unit_of("care_event"),
+        method="post",
+        data=lambda w, s: {"note": "不符"},
+    ),
+    # Only the reporter, the member concerned or an approver may cancel: other viewers are refused (403).
+    "welfare:care_event_cancel": Entry(
+        {
+            **allow({"subunion_chair", "union_staff", "union_chair"}, 302, 404),
+            "subunion_committee": (403, 404),
+            "auditor": (403, 404),
+        },
+        unit_of("care_event"),
+        method="post",
+    ),
+    "welfare:care_visit_record": Entry(
+        allow({"subunion_chair", "subunion_committee", "union_staff"}, 302, 404),
+        unit_of("care_approved"),
+        method="post",
+        data=lambda w, s: {"visited_on": timezone.localdate().isoformat(), "visitors": "甲、乙"},
+    ),
+    "welfare:care_photo": Entry(
+        allow({"subunion_chair", "subunion_committee", "union_staff", "union_chair", "auditor"}),
+        unit_of("care_photo"),
+    ),
+    "welfare:care_stats": Entry(
+        allow({"subunion_chair", "subunion_committee", "union_staff", "union_chair", "auditor"}, 200, 200)
+    ),
+    # The list of event types is school-wide (welfare.standards.manage at the top): refused at a sub-union.
+    "welfare:care_type_list": Entry(allow(NOBODY)),
+    "welfare:care_type_new": Entry(allow(NOBODY)),
+    "welfare:care_type_edit": Entry(allow(NOBODY), lambda w, s, u: {"pk": w.care_type.pk}),
+    "welfare:portal_care_mine": Entry(everyone(200)),
+    "welfare:portal_care_report": Entry(everyone(200)),
     # -- end welfare care --
     # -- audit and imports ----------------------------------------------------------------------------
     "core:audit_list": Entry(allow(AUDIT_VIEWERS, 200, 200)),
@@ -588,6 +640,7 @@ def world(tree: SimpleNamespace, make_user: Any) -> SimpleNamespace:
         dues.build(world, side, unit)
         # -- finance (world objects) --
         finance.build(world, side, unit, make_user)
+        welfare_care.build(world, side, unit, make_user)
         welfare_programmes.build(world, side, unit, make_user)
         vouchers.build(world, side, unit, make_user)
         # -- members: roster, membership lifecycle (world objects) --

@@ -162,6 +162,10 @@ class WelfareConfig(AppConfig):
                 "by_member": _("Reported by the member"),
                 "responsible": _("Who visits"),
                 "entry": _("Finance entry"),
+                "payment": _("Payment"),
+                "given_as": _("Given as"),
+                "event_type": _("Event"),
+                "occurred_on": _("Date of the event"),
             }
         )
         navigation.console_nav.register(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from .services import birthdays, care
+from .services import birthdays, care_admin
 
 
 @task()
@@ -21,5 +21,5 @@ def birthdays_catch_up_task() -> dict[str, int]:
 
 @task()
 def care_reminders_task() -> dict[str, int]:
-    result = care.care_reminders()
+    result = care_admin.care_reminders()
     return {"events": result.events, "units": result.units, "skipped": result.skipped}

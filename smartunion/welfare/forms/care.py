@@ -212,8 +212,8 @@ class EventTypeForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_choice(self, "item").queryset = WelfareItem.objects.filter(is_active=True).order_by(
-            "sort_order", "code"
-        )
+        item = self.fields["item"]
+        assert isinstance(item, forms.ModelChoiceField)
+        item.queryset = WelfareItem.objects.filter(is_active=True).order_by("sort_order", "code")
         if self.instance.pk and self.instance.events.exists():
             self.fields["code"].disabled = True

@@ -92,7 +92,7 @@ def birthday_run(month: dt.date, actor: Any = None) -> MonthResult:
         )
         return result
     # The standard's amount within its cap; where only the cap is known (≤ 300) the cap is given.
-    amount = Decimal(standard.amount or standard.cap_per_event)
+    amount = Decimal(str(standard.amount or standard.cap_per_event))
     if standard.cap_per_event is not None:
         amount = min(amount, Decimal(standard.cap_per_event))
     allowed = list(standard.allowed_forms or [])

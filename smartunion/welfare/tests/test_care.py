@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from smartunion.members.models import ServiceRecord
 from smartunion.notifications.models import Notification
 from smartunion.welfare.models import CareEvent, CareEventType, CareVisit, CareVisitPhoto, Issuance, Voucher
 from smartunion.welfare.selectors import care as selectors
-from smartunion.welfare.services import care, issuing
+from smartunion.welfare.services import care, care_admin, issuing
 
 from . import care_support as support
 
@@ -31,10 +32,7 @@ Status = CareEvent.Status
 
 @pytest.fixture
 def world(tree: Any, make_user: Any) -> Any:
-    class W:
-        pass
-
-    w = W()
+    w = SimpleNamespace()
     w.tree = tree
     w.item = support.item(amount="800.00", cap="1000.00")
     w.type = support.event_type(w.item)
@@ -397,16 +395,16 @@ def test_reminders_are_sent_once_a_day(world: Any) -> None:
     late = report(world)
     _age(late, 10)
     fresh = report(world)
-    result = care.care_reminders(world.today)
+    result = care_admin.care_reminders(world.today)
     assert (result.events, result.units) == (1, 1)
     told = Notification.objects.filter(kind="welfare.care.overdue")
     assert set(told.values_list("recipient_id", flat=True)) >= {world.chair.pk}
     assert world.chair_b.pk not in set(told.values_list("recipient_id", flat=True))
     count = told.count()
-    again = care.care_reminders(world.today)
+    again = care_admin.care_reminders(world.today)
     assert (again.events, again.skipped) == (0, 1)
     assert Notification.objects.filter(kind="welfare.care.overdue").count() == count
-    assert care.care_reminders(world.today + dt.timedelta(days=1)).events == 1
+    assert care_admin.care_reminders(world.today + dt.timedelta(days=1)).events == 1
     call_command("welfare_care_reminders", "--date", (world.today + dt.timedelta(days=1)).isoformat())
     assert Notification.objects.filter(kind="welfare.care.overdue").count() == 2 * count
     assert fresh not in list(selectors.overdue_events(today=world.today))
@@ -415,7 +413,7 @@ def test_reminders_are_sent_once_a_day(world: Any) -> None:
 def test_approved_overdue_events_remind_the_visitors(world: Any) -> None:
     event = approved(world)
     _age(event, 8)
-    care.care_reminders(world.today)
+    care_admin.care_reminders(world.today)
     told = set(
         Notification.objects.filter(kind="welfare.care.overdue").values_list("recipient_id", flat=True)
     )
@@ -479,8 +477,8 @@ def test_events_are_scoped_by_unit(world: Any) -> None:
 def test_event_types_are_edited_at_the_top_only(world: Any, make_user: Any) -> None:
     staff_a = make_user("union_staff", world.tree.a)
     with pytest.raises(PermissionDenied):
-        care.care_event_type_save(actor=staff_a, event_type=None, data={"code": "x", "name": "x"})
-    created = care.care_event_type_save(
+        care_admin.care_event_type_save(actor=staff_a, event_type=None, data={"code": "x", "name": "x"})
+    created = care_admin.care_event_type_save(
         actor=world.office,
         event_type=None,
         data={"code": "serious", "name": "大病", "responsible": "school", "visit_within_days": 3},
@@ -488,4 +486,4 @@ def test_event_types_are_edited_at_the_top_only(world: Any, make_user: Any) -> N
     assert created.responsible == "school"
     report(world, event_type=created)
     with pytest.raises(ValidationError):
-        care.care_event_type_save(actor=world.office, event_type=created, data={"code": "other"})
+        care_admin.care_event_type_save(actor=world.office, event_type=created, data={"code": "other"})

@@ -39,6 +39,7 @@ from ..forms.care import (
 from ..models import CareEvent, CareEventType
 from ..selectors import care as selectors
 from ..services import care as services
+from ..services import care_admin
 
 Status = CareEvent.Status
 
@@ -123,7 +124,7 @@ def care_event_list(request: AuthenticatedRequest) -> HttpResponseBase:
             "label": label,
             "count": counts.get(key) if key in ("reported", "approved", "overdue") else None,
             "active": key == tab,
-            "query": "&".join(f"{k}={quote(v)}" for k, v in keep.items()),
+            "query": "&".join(f"{k}={quote(str(v))}" for k, v in keep.items()),
         }
         for key, label in TABS
     ]
@@ -146,7 +147,7 @@ def care_event_list(request: AuthenticatedRequest) -> HttpResponseBase:
             "tab": tab,
             "form": form,
             "can_report": request.user.has_unit_perm("welfare.care.report"),
-            "can_manage_types": services.may_manage_types(request.user),
+            "can_manage_types": care_admin.may_manage_types(request.user),
             "breadcrumbs": [(_("Care visits (五必访)"), "")],
             "empty_title": _("No events here"),
             "empty_hint": empty_hints[tab],
@@ -393,7 +394,7 @@ def care_stats(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _require_types(request: AuthenticatedRequest) -> None:
-    if not services.may_manage_types(request.user):
+    if not care_admin.may_manage_types(request.user):
         raise PermissionDenied
 
 
@@ -417,17 +418,17 @@ def _type_form_page(request: AuthenticatedRequest, event_type: CareEventType | N
     form = EventTypeForm(request.POST or None, instance=event_type)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.care_event_type_save(
+            saved = care_admin.care_event_type_save(
                 actor=request.user,
                 event_type=event_type,
                 data={
                     name: form.cleaned_data[name]
-                    for name in services.TYPE_FIELDS
+                    for name in care_admin.TYPE_FIELDS
                     if name in form.cleaned_data
                 },
             )
         except ValidationError as error:
-            apply_validation_error(form, error)
+            apply_validation_error(form, error)  # type: ignore[arg-type]
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": saved.name})
             return redirect("welfare:care_type_list")

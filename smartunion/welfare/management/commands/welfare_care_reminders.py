@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from smartunion.welfare.services import care
+from smartunion.welfare.services import care_admin
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
                 today = dt.date.fromisoformat(options["date"])
             except ValueError:
                 raise CommandError(f"--date {options['date']!r} is not a date like 2026-05-31") from None
-        result = care.care_reminders(today)
+        result = care_admin.care_reminders(today)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{result.events} overdue event(s) reminded to {result.units} unit(s); "
