@@ -26,11 +26,12 @@ def main() -> int:
     if not MO.exists():
         problems.append("django.mo is missing: run `make messages`")
     else:
-        compiled = {entry.msgid: entry.msgstr for entry in polib.mofile(str(MO))}
+        # Keyed by context too: "Valid" (有效期) and pgettext("voucher state", "Valid") (有效) are two messages.
+        compiled = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in polib.mofile(str(MO))}
         stale = [
             e.msgid
             for e in catalogue.translated_entries()
-            if not e.msgid_plural and compiled.get(e.msgid) != e.msgstr
+            if not e.msgid_plural and compiled.get((e.msgctxt, e.msgid)) != e.msgstr
         ]
         if stale:
             problems.append(

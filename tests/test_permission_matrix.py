@@ -30,8 +30,6 @@ from smartunion.accounts.models import LoginAttempt, Role
 from smartunion.core.models import ImportJob
 from smartunion.finance.models import Category
 from smartunion.finance.tests import matrix_finance as finance
-from smartunion.welfare.tests import matrix_welfare_care as welfare_care
-from smartunion.welfare.tests import matrix_welfare_programmes as welfare_programmes
 from smartunion.members import services as member_services
 from smartunion.members.models import StaffCategory
 from smartunion.members.tests import matrix_dues as dues
@@ -39,6 +37,8 @@ from smartunion.members.tests import matrix_joining as joining
 from smartunion.notifications.models import Notification
 from smartunion.organisations import services as org_services
 from smartunion.organisations.models import PositionKind
+from smartunion.welfare.tests import matrix_welfare_care as welfare_care
+from smartunion.welfare.tests import matrix_welfare_programmes as welfare_programmes
 from smartunion.welfare.tests import matrix_welfare_vouchers as vouchers
 
 ROLES = [
@@ -97,7 +97,7 @@ FINANCE_POSTERS = {"union_staff"}
 BUDGET_MANAGERS = {"union_staff"}
 
 # -- welfare: programmes (programmes helper) --
-PROGRAMME_VIEWERS = {"subunion_chair", "subunion_committee", "union_staff", "union_chair", "auditor"}
+WELFARE_VIEWERS = {"subunion_chair", "subunion_committee", "union_staff", "union_chair", "auditor"}
 PROGRAMME_MANAGERS = {"subunion_chair", "union_staff"}
 # -- end welfare programmes sets --
 
@@ -361,19 +361,7 @@ MATRIX: dict[str, Entry] = {
     # The standards are school-wide: every holder of welfare.view reads the same pages (200 on both sides);
     # changing them needs welfare.standards.manage at the top of the tree, so roles held at a sub-union
     # (even union staff) are refused. The objects are the seeded ones (结婚, the festival caps).
-    "welfare:standard_list": Entry(
-        allow(
-            WELFARE_VIEWERS := {
-                "subunion_chair",
-                "subunion_committee",
-                "union_staff",
-                "union_chair",
-                "auditor",
-            },
-            200,
-            200,
-        )
-    ),
+    "welfare:standard_list": Entry(allow(WELFARE_VIEWERS, 200, 200)),
     "welfare:item_detail": Entry(
         allow(WELFARE_VIEWERS, 200, 200),
         lambda w, s, u: {"pk": apps.get_model("welfare", "WelfareItem").objects.get(code="wedding").pk},
@@ -435,9 +423,9 @@ MATRIX: dict[str, Entry] = {
     ),
     # -- end welfare standards --
     # -- welfare: programmes and the member's choice (programmes helper) --
-    "welfare:programme_list": Entry(allow(PROGRAMME_VIEWERS, 200, 200)),
+    "welfare:programme_list": Entry(allow(WELFARE_VIEWERS, 200, 200)),
     "welfare:programme_new": Entry(allow(PROGRAMME_MANAGERS, 200, 200)),
-    "welfare:programme_detail": Entry(allow(PROGRAMME_VIEWERS), welfare_programmes.programme),
+    "welfare:programme_detail": Entry(allow(WELFARE_VIEWERS), welfare_programmes.programme),
     "welfare:programme_edit": Entry(allow(PROGRAMME_MANAGERS), welfare_programmes.programme),
     "welfare:programme_option_new": Entry(allow(PROGRAMME_MANAGERS), welfare_programmes.programme),
     "welfare:programme_option_delete": Entry(
@@ -453,8 +441,8 @@ MATRIX: dict[str, Entry] = {
     "welfare:programme_issue": Entry(
         allow(PROGRAMME_MANAGERS, 302, 404), welfare_programmes.open_programme, method="post"
     ),
-    "welfare:programme_progress": Entry(allow(PROGRAMME_VIEWERS), welfare_programmes.open_programme),
-    "welfare:programme_entitlements": Entry(allow(PROGRAMME_VIEWERS), welfare_programmes.open_programme),
+    "welfare:programme_progress": Entry(allow(WELFARE_VIEWERS), welfare_programmes.open_programme),
+    "welfare:programme_entitlements": Entry(allow(WELFARE_VIEWERS), welfare_programmes.open_programme),
     # The member's own choice: a programme they are not listed in does not exist for them (404).
     "welfare:portal_choose": Entry(everyone(200, 404), welfare_programmes.my_choice),
     "welfare:my_benefits": Entry(everyone(200)),
@@ -492,12 +480,12 @@ MATRIX: dict[str, Entry] = {
     # -- welfare: care visits and birthdays (care helper) --
     # Roles are held at sub-union A; the events are 分工会-level (A's chair may approve, A's officers visit).
     "welfare:care_event_list": Entry(
-        allow({"subunion_chair", "subunion_committee", "union_staff", "union_chair", "auditor"}, 200, 200),
+        allow(WELFARE_VIEWERS, 200, 200),
         query="?tab=all",
     ),
     "welfare:care_event_new": Entry(allow({"subunion_chair", "subunion_committee", "union_staff"}, 200, 200)),
     "welfare:care_event_detail": Entry(
-        allow({"subunion_chair", "subunion_committee", "union_staff", "union_chair", "auditor"}),
+        allow(WELFARE_VIEWERS),
         unit_of("care_event"),
     ),
     "welfare:care_event_approve": Entry(
@@ -529,12 +517,10 @@ MATRIX: dict[str, Entry] = {
         data=lambda w, s: {"visited_on": timezone.localdate().isoformat(), "visitors": "甲、乙"},
     ),
     "welfare:care_photo": Entry(
-        allow({"subunion_chair", "subunion_committee", "union_staff", "union_chair", "auditor"}),
+        allow(WELFARE_VIEWERS),
         unit_of("care_photo"),
     ),
-    "welfare:care_stats": Entry(
-        allow({"subunion_chair", "subunion_committee", "union_staff", "union_chair", "auditor"}, 200, 200)
-    ),
+    "welfare:care_stats": Entry(allow(WELFARE_VIEWERS, 200, 200)),
     # The list of event types is school-wide (welfare.standards.manage at the top): refused at a sub-union.
     "welfare:care_type_list": Entry(allow(NOBODY)),
     "welfare:care_type_new": Entry(allow(NOBODY)),

@@ -21,7 +21,7 @@ from smartunion.members.models import Person
 from smartunion.members.services import dues as dues_services
 
 # (category code, per member, fixed per 分工会) — the school's formula for each sub-union budget
-FORMULAS = [("50101", "60.00", "3000.00"), ("50203", "40.00", "1000.00"), ("50103", "0.00", "2000.00")]
+FORMULAS = [("50101", "60.00", "3000.00"), ("50203", "450.00", "2000.00"), ("50103", "0.00", "2000.00")]
 # the school union's own lines (校工会本级)
 SCHOOL_BUDGET = [("50102", "600000.00"), ("50201", "150000.00"), ("50202", "120000.00"), ("503", "80000.00")]
 REQUESTS = [

@@ -422,6 +422,16 @@ def category_by_code(code: str) -> Category | None:
     return Category.objects.filter(code=code).first()
 
 
+def entries_of_source(*, source_type: str, source_id: Any) -> list[dict[str, Any]]:
+    """The entries another module posted for one of its objects (number, unit, memo), in order."""
+    rows = (
+        Entry.objects.filter(source_type=source_type, source_id=str(source_id))
+        .order_by("pk")
+        .values("pk", "seq", "unit__name", "memo")
+    )
+    return [dict(row) for row in rows]
+
+
 # -- for the modules that spend (welfare, …) ---------------------------------------------------------------
 
 

@@ -148,7 +148,12 @@ def unit_by_path(path: str) -> OrgUnit:
     return OrgUnit.objects.get(path=path)
 
 
+def top_unit() -> OrgUnit | None:
+    """The school union's unit: the top of the tree."""
+    return OrgUnit.objects.filter(parent__isnull=True, is_active=True).order_by("path").first()
+
+
 def school_name() -> str:
     """The name of the school union's unit (the top of the tree), for documents the union issues."""
-    top = OrgUnit.objects.filter(parent__isnull=True, is_active=True).order_by("path").first()
+    top = top_unit()
     return top.name if top else ""

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Form(models.TextChoices):
@@ -365,10 +366,10 @@ class Voucher(models.Model):
     """A 提货券: an unguessable code shown as a QR on the member's phone, redeemable at its merchants."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Valid")
-        REDEEMED = "redeemed", _("Redeemed")
-        EXPIRED = "expired", _("Expired")
-        VOID = "void", _("Void")
+        ACTIVE = "active", pgettext_lazy("voucher state", "Valid")
+        REDEEMED = "redeemed", pgettext_lazy("voucher state", "Redeemed")
+        EXPIRED = "expired", pgettext_lazy("voucher state", "Expired")
+        VOID = "void", pgettext_lazy("voucher state", "Void")
 
     issuance = models.OneToOneField(
         Issuance, verbose_name=_("issued benefit"), on_delete=models.PROTECT, related_name="voucher"

@@ -36,7 +36,8 @@ def test_seed_demo_builds_a_university(db: Any) -> None:
     assert OrgUnit.objects.filter(depth=1).count() == 30
     assert OrgUnit.objects.filter(depth=2).count() > 30
     assert OrgUnit.objects.filter(depth__gt=2).count() == 0
-    assert Person.objects.count() == User.objects.count() == 300
+    # Every person has an account; the merchant's cashier (SH0001) is the one account without a person.
+    assert Person.objects.count() == User.objects.exclude(staff_no="SH0001").count() == 300
     # Every sub-union has a chair, every union group a leader.
     for unit in OrgUnit.objects.filter(depth__gte=1):
         position = "组长" if unit.depth == 2 else "主席"
@@ -127,3 +128,22 @@ def test_seed_demo_fills_the_books_through_the_services(db: Any) -> None:
     assert BudgetAdjustment.objects.filter(status="pending").count() == 1
     result = verify_chain()
     assert result.ok and result.count > 30
+
+
+def test_seed_demo_gives_welfare_at_every_step(db: Any) -> None:
+    from smartunion.members.models import ServiceRecord
+    from smartunion.welfare.models import CareEvent, Entitlement, Programme, Redemption, Voucher
+
+    call_command("seed_demo", members=300, seed=3, stdout=io.StringIO())
+    statuses = set(Programme.objects.values_list("status", flat=True))
+    assert "choosing" in statuses  # the member login can choose on the phone
+    open_programme = Programme.objects.get(status="choosing")
+    from smartunion.demo.management.commands.seed_demo import Command
+
+    member_login = Command().demo_logins()[0][1]
+    assert Entitlement.objects.filter(programme=open_programme, person__staff_no=member_login).exists()
+    assert Voucher.objects.exists() and ServiceRecord.objects.filter(kind="welfare.issued").exists()
+    assert set(CareEvent.objects.values_list("status", flat=True)) >= {"reported", "approved", "visited"}
+    if "issued" in statuses:
+        assert Redemption.objects.filter(settlement__isnull=False).exists()
+    assert User.objects.filter(staff_no="SH0001", is_active=True).exists()

@@ -15,6 +15,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import pgettext
 
+from smartunion.finance import selectors as finance_selectors
+
 from ..models import Merchant, Redemption, Settlement, Voucher
 from ..services.vouchers import merchants_of, normalise_code
 
@@ -243,12 +245,4 @@ def settlement_get(*, pk: Any) -> Settlement:
 def settlement_entries(settlement: Settlement) -> list[dict[str, Any]]:
     """The finance entries a settlement posted (one per issuing unit; none when all was expensed at
     issuance), read from the books by their source."""
-    from django.apps import apps
-
-    entry_model = apps.get_model("finance", "Entry")
-    rows = (
-        entry_model.objects.filter(source_type="welfare.settlement", source_id=str(settlement.pk))
-        .order_by("pk")
-        .values("pk", "seq", "unit__name", "memo")
-    )
-    return [dict(row) for row in rows]
+    return finance_selectors.entries_of_source(source_type="welfare.settlement", source_id=settlement.pk)

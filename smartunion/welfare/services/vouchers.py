@@ -30,8 +30,6 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -42,6 +40,7 @@ from smartunion.accounts import selectors as account_selectors
 from smartunion.accounts import services as account_services
 from smartunion.core.audit import audit
 from smartunion.core.normalise import clean_text
+from smartunion.finance import selectors as finance_selectors
 from smartunion.finance import services as finance_services
 from smartunion.members.services import service_records
 from smartunion.notifications.services import notify
@@ -341,8 +340,7 @@ def _top_unit(actor: Any) -> Any:
     for path in sorted(actor.scope_for("welfare.merchants.manage").paths):
         if path.count("/") == 1:
             return org_selectors.unit_by_path(path)
-    unit_model = apps.get_model(settings.UNIT_MODEL)
-    return unit_model.objects.filter(parent__isnull=True, is_active=True).order_by("path").first()
+    return org_selectors.top_unit()
 
 
 @transaction.atomic
@@ -408,8 +406,7 @@ def merchant_user_remove(*, actor: Any, merchant: Merchant, user: Any) -> None:
 
 
 def _category(code: str) -> Any:
-    # Read-only lookup of the chart by code (finance offers no selector for it yet).
-    category = apps.get_model("finance", "Category").objects.filter(code=code).first()
+    category = finance_selectors.category_by_code(code)
     if category is None:
         raise ValidationError(
             _("The expense category %(code)s is not in the chart of categories: add it, or change the item.")

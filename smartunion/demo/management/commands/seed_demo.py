@@ -24,6 +24,7 @@ from smartunion.demo import data
 from smartunion.demo.finance import seed_finance
 from smartunion.demo.generators import REFERENCE_DATE, Generator, PersonSpec
 from smartunion.demo.memberships import seed_families, seed_lifecycle_examples, seed_memberships
+from smartunion.demo.welfare import seed_welfare
 from smartunion.members.models import Membership, Person, StaffCategory
 from smartunion.members.services.membership import card_number
 from smartunion.organisations import services as org_services
@@ -101,7 +102,8 @@ class Command(BaseCommand):
             )
             books = self.seed_books(root, list(branches.values()), seed=options["seed"])
             self.stdout.write(
-                f"finance: {books['requests']} spending requests, {books['months']} months of income "
+                f"finance and welfare: {books['requests']} spending requests, {books['months']} months of "
+                f"income, {books['issued']} benefits issued, {books['care']} care events "
                 f"({time.monotonic() - started:.1f}s)"
             )
             audit(
@@ -134,14 +136,22 @@ class Command(BaseCommand):
             .order_by("-user__staff_no")  # the first holder (the demo login) wins
         }
         sub_unions = [branch for branch in branches if branch.union_type == OrgUnit.UnionType.BRANCH]
-        return seed_finance(
-            staff=first_holder(role_codes.UNION_STAFF, root),
-            approver=first_holder(role_codes.UNION_CHAIR, root),
+        staff, approver = (
+            first_holder(role_codes.UNION_STAFF, root),
+            first_holder(role_codes.UNION_CHAIR, root),
+        )
+        books = seed_finance(
+            staff=staff,
+            approver=approver,
             chairs=chairs,
             root=root,
             branches=sub_unions,
             seed=seed,
         )
+        welfare = seed_welfare(
+            staff=staff, approver=approver, chairs=chairs, root=root, branches=sub_unions, seed=seed
+        )
+        return {**books, **welfare}
 
     # -- the tree ---------------------------------------------------------------------------------
     def create_tree(self) -> tuple[OrgUnit, dict[str, OrgUnit]]:
