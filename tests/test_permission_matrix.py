@@ -261,6 +261,7 @@ MATRIX: dict[str, Entry] = {
     "members:my_application": Entry(everyone(200), joining.as_member),
     "members:my_application_cancel": Entry(everyone(302, 404), joining.with_open_application, method="post"),
     "members:my_card": Entry(everyone(200), joining.as_member),
+    "members:my_service_records": Entry(everyone(200), joining.as_member),
     "members:my_family": Entry(everyone(200), joining.as_member),
     "members:my_family_add": Entry(everyone(200), joining.as_member),
     "members:my_family_edit": Entry(everyone(200, 404), joining.my_family_member),

@@ -76,6 +76,7 @@ urlpatterns = [
     path("m/me/application/", portal_views.my_application, name="my_application"),
     path("m/me/application/cancel/", portal_views.my_application_cancel, name="my_application_cancel"),
     path("m/me/card/", portal_views.my_card, name="my_card"),
+    path("m/me/services/", portal_views.my_service_records, name="my_service_records"),
     path("m/me/family/", portal_views.my_family, name="my_family"),
     path("m/me/family/add/", portal_views.my_family_add, name="my_family_add"),
     path("m/me/family/<int:pk>/", portal_views.my_family_edit, name="my_family_edit"),

@@ -142,6 +142,7 @@ class WelfareConfig(AppConfig):
         audit.register_actions(
             {
                 "welfare.care.reported": _("Care event reported"),
+                "welfare.care.viewed": _("Care event viewed (sensitive)"),
                 "welfare.care.approved": _("Care event approved"),
                 "welfare.care.rejected": _("Care event not approved"),
                 "welfare.care.cancelled": _("Care event cancelled"),

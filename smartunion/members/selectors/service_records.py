@@ -10,7 +10,11 @@ from ..models import Person, ServiceRecord
 
 
 def service_records_of_person(person: Person, *, limit: int = 50) -> QuerySet[ServiceRecord]:
-    return ServiceRecord.objects.filter(person=person).order_by("-occurred_at", "-id")[:limit]
+    return (
+        ServiceRecord.objects.filter(person=person)
+        .select_related("unit")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
 
 
 def service_records_for_user(*, user: Any, kind_prefix: str = "") -> QuerySet[ServiceRecord]:

@@ -5,6 +5,7 @@ application workflow, family members, dues and correction requests live in their
 from . import applications, corrections, dues, family, membership, service_records
 from .people import (
     PERSON_FIELDS,
+    people_lock,
     person_create,
     person_link_account,
     person_mark_left,
@@ -20,6 +21,7 @@ __all__ = [
     "dues",
     "family",
     "membership",
+    "people_lock",
     "person_create",
     "person_link_account",
     "person_mark_left",

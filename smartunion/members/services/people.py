@@ -202,3 +202,15 @@ def person_link_account(*, user: Any) -> Person | None:
     created; links nothing if the person already has an account."""
     updated = Person.objects.filter(staff_no=user.staff_no, user__isnull=True).update(user=user)
     return Person.objects.filter(user=user).first() if updated else None
+
+
+def people_lock(person_ids: list[int]) -> None:
+    """Lock these people's rows (in id order, so two callers never deadlock) for the rest of the
+    transaction: modules that check a per-person running total before adding to it (the yearly welfare
+    caps) serialise on the person, so two issuances cannot both pass the same cap."""
+    list(
+        Person.objects.select_for_update()
+        .filter(pk__in=person_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

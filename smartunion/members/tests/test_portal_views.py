@@ -3,17 +3,21 @@ family members, correction requests, and the blocks on 我的 and 首页."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from smartunion.members.models import CorrectionRequest, FamilyMember, Membership, MembershipApplication
 from smartunion.members.services import applications as app_services
 from smartunion.members.services import family as family_services
 from smartunion.members.services import membership as membership_services
+from smartunion.members.services import service_records
 
 ID = "11010519491231002X"
 STATEMENT = "我志愿加入中国工会，遵守工会章程，履行会员义务。"
@@ -220,3 +224,38 @@ def test_me_and_home_blocks(client: Any, w: SimpleNamespace) -> None:
     home = client.get("/m/").content.decode()
     assert "/m/me/apply/" not in home
     assert re.search(r"/m/me/card/", me)
+
+
+def test_service_records_list_only_my_own_newest_first(
+    client: Any, w: SimpleNamespace, make_person: Any
+) -> None:
+    client.force_login(w.user)
+    empty = client.get(reverse("members:my_service_records")).content.decode()
+    assert 'id="service-records"' not in empty
+    now = timezone.now()
+    service_records.service_record_add(
+        person=w.person,
+        kind="welfare.issued",
+        title="端午节福利",
+        key="t:1",
+        occurred_at=now,
+        amount=Decimal("300"),
+    )
+    again = service_records.service_record_add(
+        person=w.person, kind="welfare.issued", title="重复", key="t:1", occurred_at=now
+    )
+    assert again.title == "端午节福利"  # the same key records once
+    service_records.service_record_add(
+        person=w.person,
+        kind="welfare.visit",
+        title="生病住院走访",
+        key="t:2",
+        occurred_at=now + dt.timedelta(days=1),
+    )
+    other = make_person(unit=w.tree.b, name="别人")
+    service_records.service_record_add(
+        person=other, kind="welfare.issued", title="别人的福利", key="t:3", occurred_at=now
+    )
+    body = client.get(reverse("members:my_service_records")).content.decode()
+    assert body.index("生病住院走访") < body.index("端午节福利")
+    assert "300.00" in body and "别人的福利" not in body

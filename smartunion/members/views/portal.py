@@ -34,6 +34,7 @@ from ..selectors import applications as app_selectors
 from ..selectors import corrections as correction_selectors
 from ..selectors import family as family_selectors
 from ..selectors import person_of_user
+from ..selectors import service_records as service_record_selectors
 from ..services import applications as app_services
 from ..services import corrections as correction_services
 from ..services import family as family_services
@@ -181,6 +182,20 @@ def card_verify(request: AuthenticatedRequest) -> HttpResponse:
             "unit_name": unit_full_name(membership.unit) if membership is not None else "",
             "back_url": reverse("dashboards:portal_home"),
         },
+    )
+
+
+# -- the member service ledger (服务台账) -----------------------------------------------------------------
+
+
+@with_person
+def my_service_records(request: AuthenticatedRequest, person: Person) -> HttpResponse:
+    return render(
+        request,
+        "members/portal_service_records.html",
+        _context(
+            person=person, records=service_record_selectors.service_records_of_person(person, limit=100)
+        ),
     )
 
 

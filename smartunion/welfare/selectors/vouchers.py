@@ -131,7 +131,11 @@ def voucher_for_cashier(*, user: Any, code: str) -> CounterView:
 def redemptions_of_merchants(merchants: list[Merchant]) -> QuerySet[Redemption]:
     """Redemptions at these shops only (a merchant never sees another's)."""
     return Redemption.objects.filter(merchant__in=merchants).select_related(
-        "voucher__issuance__person", "voucher__issuance__item", "merchant", "redeemed_by"
+        "voucher__issuance__person",
+        "voucher__issuance__item",
+        "voucher__issuance__programme",
+        "merchant",
+        "redeemed_by",
     )
 
 
@@ -193,6 +197,17 @@ class Reconciliation:
     by_day: list[dict[str, Any]] = field(default_factory=list)
 
 
+# A redemption whose voucher was expensed by what issued it (a programme, a birthday run, a care visit —
+# see services.vouchers.expensed_by_its_source); the others are expensed when settled.
+EXPENSED_BY_SOURCE_Q = (
+    Q(voucher__issuance__entry_id_ref__isnull=False)
+    | Q(voucher__issuance__programme__isnull=False)
+    | Q(voucher__issuance__key__startswith="programme:")
+    | Q(voucher__issuance__key__startswith="birthday:")
+    | Q(voucher__issuance__key__startswith="care:")
+)
+
+
 def reconciliation(merchant: Merchant, period_from: dt.date, period_to: dt.date) -> Reconciliation:
     """Counts and totals of the merchant's redemptions in the period, settled and not, by day: a fixed
     number of aggregate queries whatever the volume."""
@@ -202,8 +217,8 @@ def reconciliation(merchant: Merchant, period_from: dt.date, period_to: dt.date)
         total=Sum("amount"),
         settled_count=Count("pk", filter=Q(settlement__isnull=False)),
         settled_total=Sum("amount", filter=Q(settlement__isnull=False)),
-        at_issuance=Sum("amount", filter=Q(voucher__issuance__entry_id_ref__isnull=False)),
-        at_settlement=Sum("amount", filter=Q(voucher__issuance__entry_id_ref__isnull=True)),
+        at_issuance=Sum("amount", filter=EXPENSED_BY_SOURCE_Q),
+        at_settlement=Sum("amount", filter=~EXPENSED_BY_SOURCE_Q),
     )
     result = Reconciliation(
         merchant=merchant,

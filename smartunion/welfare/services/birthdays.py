@@ -124,7 +124,8 @@ def birthday_run(month: dt.date, actor: Any = None) -> MonthResult:
     merchants = list(Merchant.objects.filter(is_active=True))
     voucher = issuing.VoucherSpec(
         valid_from=month,
-        valid_to=_last_day(month) + dt.timedelta(days=VOUCHER_GRACE_DAYS),
+        # A month caught up late still gets its full grace period from the day it is issued.
+        valid_to=max(_last_day(month), timezone.localdate()) + dt.timedelta(days=VOUCHER_GRACE_DAYS),
         merchants=merchants,
         goods=_("Birthday cake"),
     )
@@ -152,9 +153,16 @@ def birthday_run(month: dt.date, actor: Any = None) -> MonthResult:
                         created.append(issued.issuance)
                 if created:
                     total = amount * len(created)
+                    key = f"welfare.birthday:{month:%Y-%m}:unit:{unit.pk}"
+                    if finance_selectors.entries_of_source(
+                        source_type="welfare.birthday", source_id=f"{month:%Y-%m}:{unit.pk}"
+                    ):
+                        # A re-run issued to members the first run did not reach (a newcomer, a unit
+                        # refused then): their cost is a new posting, not the first run's entry again.
+                        key = f"{key}:from:{min(issuance.pk for issuance in created)}"
                     posting = entry_post(
                         actor=actor,
-                        idempotency_key=f"welfare.birthday:{month:%Y-%m}:unit:{unit.pk}",
+                        idempotency_key=key,
                         unit=unit,
                         posted_on=day,
                         memo=_("Birthday benefits %(month)s: %(count)d members")

@@ -35,6 +35,7 @@ from smartunion.accounts import selectors as account_selectors
 from smartunion.core.audit import audit
 from smartunion.finance import selectors as finance_selectors
 from smartunion.finance.services import Line, entry_post
+from smartunion.members import services as member_services
 from smartunion.members.services import service_records
 from smartunion.notifications.services import notify
 from smartunion.organisations import selectors as org_selectors
@@ -549,6 +550,7 @@ def care_visit_record(
     amount = event.approved_amount or ZERO
     item = event.event_type.item
     if amount > 0 and item is not None:
+        member_services.people_lock([event.person_id])  # the cap is read and used under the member's lock
         room = cap_room(item=item, person_id=event.person_id, day=visited_on)
         if room is not None and amount > room:
             errors.setdefault("__all__", []).append(
@@ -674,3 +676,16 @@ def care_visit_record(
             )
         )
     return VisitResult(visit=visit, warnings=warnings + posting_warnings)
+
+
+def care_event_viewed(*, actor: Any, event: CareEvent, what: str = "event") -> None:
+    """Health and family details (生病住院, a death in the family) and visit photos are sensitive personal
+    information: every opening of an event's page or a photo is logged as sensitive access."""
+    audit(
+        actor=actor,
+        action="welfare.care.viewed",
+        target=event,
+        unit=event.unit,
+        changes={"viewed": what},
+        sensitive=True,
+    )

@@ -21,7 +21,7 @@ from smartunion.members.services import service_records
 
 from ..models import Form, Issuance, Merchant, Programme, ProgrammeOption, Voucher, WelfareItem
 
-# 24 characters from a 32-letter alphabet without look-alikes (0/O, 1/I/L): 120 bits, typed at a counter.
+# 20 characters from a 31-letter alphabet without look-alikes (0/O, 1/I/L): about 99 bits, typed at a counter.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 20
 

@@ -47,6 +47,7 @@ from smartunion.core import progress
 from smartunion.core.audit import audit
 from smartunion.finance import selectors as finance_selectors
 from smartunion.finance import services as finance_services
+from smartunion.members import services as member_services
 from smartunion.members.selectors import eligibility
 
 from ..models import (
@@ -806,6 +807,9 @@ def _issue_chunk(*, programme_id: int, ids: list[int], actor: Any, day: dt.date,
             .select_related("person", "unit")
             .order_by("pk")
         )
+        # The year-to-date totals are read with the members locked: another issuance (a sub-union's
+        # programme, a care visit) to the same member waits, so the cap cannot be passed by two at once.
+        member_services.people_lock([row.person_id for row in rows])
         over_years = _over_cap_ids(
             [row.person_id for row in rows], programme=programme, cap=cap, year=day.year
         )

@@ -394,6 +394,10 @@ def item_save(
     """Add an item (a festival the union adds, …) or change one; ValidationError by field."""
     _check_may_manage(actor)
     code, name, expense_category_code = code.strip(), name.strip(), expense_category_code.strip()
+    if kind == WelfareItem.Kind.FESTIVAL:
+        # All festivals count against one yearly cap (Jiangsu: ≤ 2,200 together): a festival the union
+        # adds joins the festival group whatever was chosen, so no festival escapes the cap.
+        group = CapGroup.objects.filter(code=FESTIVAL_GROUP_CODE).first() or group
     if item is not None:
         item = WelfareItem.objects.select_for_update().get(pk=item.pk)
     errors: dict[str, list[str]] = {}

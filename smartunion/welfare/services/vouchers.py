@@ -42,6 +42,7 @@ from smartunion.core.audit import audit
 from smartunion.core.normalise import clean_text
 from smartunion.finance import selectors as finance_selectors
 from smartunion.finance import services as finance_services
+from smartunion.members import selectors as member_selectors
 from smartunion.members.services import service_records
 from smartunion.notifications.services import notify
 from smartunion.organisations import selectors as org_selectors
@@ -398,11 +399,23 @@ def merchant_user_remove(*, actor: Any, merchant: Merchant, user: Any) -> None:
         target=merchant,
         changes={"cashier": f"{user.staff_no} {user.name}"},
     )
-    if not user.merchants.exists() and not user.has_unit_perm("core.console"):
+    # A member's own account (a staff member serving at the counter) keeps working for the portal: only an
+    # account made for the counter, with no person behind it, is deactivated.
+    if (
+        not user.merchants.exists()
+        and not user.has_unit_perm("core.console")
+        and member_selectors.person_of_user(user) is None
+    ):
         account_services.user_set_active(actor=None, user=user, active=False)
 
 
 # -- settlement ----------------------------------------------------------------------------------------
+
+EXPENSED_BY_SOURCE = ("programme:", "birthday:", "care:")
+
+
+def _expensed_by_its_source(issuance: Any) -> bool:
+    return bool(issuance.programme_id) or issuance.key.startswith(EXPENSED_BY_SOURCE)
 
 
 def _category(code: str) -> Any:
@@ -461,7 +474,9 @@ def settlement_create(
         units: dict[int, Any] = {}
         for redemption in redemptions:
             issuance = redemption.voucher.issuance
-            if issuance.entry_id_ref is None:
+            # Programmes, birthdays and care visits expense what they issue themselves (a programme only
+            # when its run completes): only a voucher issued outside them is expensed at settlement.
+            if issuance.entry_id_ref is None and not _expensed_by_its_source(issuance):
                 units[issuance.unit_id] = issuance.unit
                 to_expense[issuance.unit_id][issuance.item.expense_category_code] += redemption.amount
         entry_ids = []

@@ -55,7 +55,8 @@ def test_a_month_run_issues_to_the_right_people_once(setup: Any) -> None:
     voucher = Voucher.objects.get(issuance__person=setup.may_a)
     assert voucher.value == D("300.00")
     assert voucher.valid_from == may(setup)
-    assert voucher.valid_to == dt.date(setup.year, 5, 31) + dt.timedelta(days=30)
+    # Valid 30 days beyond the month — or beyond the day it was issued, when a past month is caught up late.
+    assert voucher.valid_to == max(dt.date(setup.year, 5, 31), timezone.localdate()) + dt.timedelta(days=30)
     assert list(voucher.merchants.all()) == [setup.shop]
     # One entry per sub-union and month, on its budget.
     entries = Entry.objects.filter(source_type="welfare.birthday")
@@ -126,3 +127,24 @@ def test_the_command_catches_up(setup: Any) -> None:
     call_command("welfare_birthdays", "--date", f"{setup.year}-05-31")
     assert BirthdayRun.objects.filter(month=may(setup)).exists()
     assert Issuance.objects.filter(item=setup.item).count() == 3
+
+
+def test_a_newcomer_issued_on_a_rerun_is_posted_too(setup: Any) -> None:
+    """The first run posted A's entry; a May-born member joins A; the re-run issues to them and posts their
+    cost as a new entry — what the books hold always equals what was issued."""
+    birthdays.birthday_run(may(setup))
+    # The month stays open when a unit was refused (its budget); here that is simulated by reopening it.
+    BirthdayRun.objects.filter(month=may(setup)).delete()
+    newcomer = support.member(setup.tree.a1, birth_date=dt.date(1990, 5, 20))
+    again = birthdays.birthday_run(may(setup))
+    assert again.issued == 1
+    issued = sum(Issuance.objects.filter(item=setup.item).values_list("amount", flat=True), D("0"))
+    entries = Entry.objects.filter(source_type="welfare.birthday")
+    posted = sum(
+        (line.amount for entry in entries for line in entry.lines.all() if line.account == "funds"), D("0")
+    )
+    assert -posted == issued == D("1200.00")
+    assert Issuance.objects.get(person=newcomer, item=setup.item).entry_id_ref not in (
+        Issuance.objects.get(person=setup.may_a).entry_id_ref,
+        None,
+    )

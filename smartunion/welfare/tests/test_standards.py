@@ -349,7 +349,7 @@ def test_in_service_members_are_eligible_and_retirees_only_where_configured(offi
     standard = selectors.standard_on(item("spring_festival"), dt.date(2026, 1, 1))
     assert selectors.eligibility("full", standard) == ""
     assert selectors.eligibility("temporary", standard) == ""
-    assert "保留会籍" in selectors.eligibility("retained", standard)
+    assert "Membership retained" in selectors.eligibility("retained", standard)
     assert selectors.eligibility("none", standard) != ""
     assert selectors.eligibility("", standard) != ""
     assert selectors.eligibility("full", None) != ""

@@ -318,3 +318,18 @@ def test_a_refused_posting_leaves_nothing_settled(tree, make_user, shop, person)
     with pytest.raises(ValidationError):
         services.settlement_create(actor=office, merchant=shop, period_from=today, period_to=today)
     assert not Redemption.objects.filter(settlement__isnull=False).exists()
+
+
+def test_a_programme_voucher_is_never_expensed_again_at_settlement(tree, make_user, shop, person):
+    """A programme's vouchers can be redeemed before its run has posted their cost (a refused posting, a
+    long run): the settlement must leave them to the programme, or the books would carry them twice."""
+    support.budget(tree.a1)
+    office = make_user("union_staff", tree.root)
+    voucher = support.voucher(person, [shop], amount="300.00")
+    type(voucher.issuance).objects.filter(pk=voucher.issuance.pk).update(key="programme:7:person:1")
+    services.voucher_redeem(actor=cashier_of(shop), code=voucher.code)
+    today = timezone.localdate()
+    report = selectors.reconciliation(shop, today, today)
+    assert (report.expensed_at_issuance, report.expensed_at_settlement) == (Decimal("300.00"), Decimal("0"))
+    settlement = services.settlement_create(actor=office, merchant=shop, period_from=today, period_to=today)
+    assert settlement.total == Decimal("300.00") and _expense_posted(settlement) == Decimal("0")

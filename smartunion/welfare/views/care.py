@@ -248,6 +248,7 @@ def _detail_context(request: AuthenticatedRequest, event: CareEvent, **extra: An
 @require_perm("welfare.view")
 def care_event_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = selectors.care_event_get_for_user(user=request.user, pk=pk)
+    services.care_event_viewed(actor=request.user, event=event)
     return render(request, "welfare/care_event_detail.html", _detail_context(request, event))
 
 
@@ -346,6 +347,7 @@ def care_visit_record(request: AuthenticatedRequest, pk: int) -> HttpResponseBas
 @require_perm("welfare.view")
 def care_photo(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     photo = selectors.photo_get_for_user(user=request.user, pk=pk)
+    services.care_event_viewed(actor=request.user, event=photo.visit.event, what=photo.filename)
     response = HttpResponse(bytes(photo.content), content_type=photo.content_type)
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(photo.filename)}"
     response["X-Content-Type-Options"] = "nosniff"
