@@ -158,6 +158,8 @@ CAS_VALIDATE_TIMEOUT = float(os.environ.get("CAS_VALIDATE_TIMEOUT", "5"))
 FINANCE_SECOND_APPROVAL_ABOVE = os.environ.get("FINANCE_SECOND_APPROVAL_ABOVE", "5000.00")
 # 拨缴经费: the share of the payroll the school allocates to the unions, and the part the union keeps (the
 # rest goes to the higher-level union); defaults for the form, which may override them per month.
+# 六一 benefits go to members with a child of at most this age on the programme's counting date.
+WELFARE_CHILDREN_MAX_AGE = 14
 FINANCE_ALLOCATION_RATE = os.environ.get("FINANCE_ALLOCATION_RATE", "0.02")
 FINANCE_ALLOCATION_RETAINED_SHARE = os.environ.get("FINANCE_ALLOCATION_RETAINED_SHARE", "0.60")
 

@@ -12,7 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 
-from ..models import Membership, MembershipEvent, Person
+from ..models import FamilyMember, Membership, MembershipEvent, Person
 
 __all__ = ["member_status_choices", "members_with_status_on", "status_on_in"]
 
@@ -43,12 +43,41 @@ def status_on_in(on: dt.date, statuses: Iterable[str]) -> Q:
     return unchanged | Q(In(first_from, wanted))
 
 
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year - years, day=28)
+
+
+def has_child_aged_at_most(on: dt.date, max_age: int) -> Q:
+    """A condition on Person: a child recorded among their family members is at most ``max_age`` years
+    old on ``on`` (六一 benefits: children aged 14 or under)."""
+    born_after = _years_before(on, max_age + 1)
+    return Q(
+        Exists(
+            FamilyMember.objects.filter(
+                person=OuterRef("pk"),
+                relation=FamilyMember.Relation.CHILD,
+                birth_date__gt=born_after,
+                birth_date__lte=on,
+            )
+        )
+    )
+
+
 def members_with_status_on(
-    *, on: dt.date, statuses: Iterable[str], unit_paths: Iterable[str]
+    *,
+    on: dt.date,
+    statuses: Iterable[str],
+    unit_paths: Iterable[str],
+    sex: str = "",
+    child_max_age: int | None = None,
 ) -> list[tuple[int, int]]:
     """(person id, unit id) of the people in the subtrees of ``unit_paths``, on the books by ``on`` (hired
     by then, or registered by then when the hire date is unknown), whose membership status on ``on`` was one
-    of ``statuses``. One query. Not scoped: the caller has checked the units."""
+    of ``statuses`` — and, where asked, of that sex (三八: women members) or with a child aged at most
+    ``child_max_age`` on ``on`` (六一). One query. Not scoped: the caller has checked the units."""
     paths = list(unit_paths)
     wanted = list(statuses)
     if not paths or not wanted:
@@ -56,10 +85,13 @@ def members_with_status_on(
     subtrees = Q()
     for path in paths:
         subtrees |= Q(unit__path__startswith=path)
-    return list(
+    people = (
         Person.objects.filter(subtrees)
         .filter(Q(hire_date__lte=on) | Q(hire_date__isnull=True, created_at__date__lte=on))
         .filter(status_on_in(on, wanted))
-        .order_by("unit__path", "staff_no")
-        .values_list("pk", "unit_id")
     )
+    if sex:
+        people = people.filter(sex=sex)
+    if child_max_age is not None:
+        people = people.filter(has_child_aged_at_most(on, child_max_age))
+    return list(people.order_by("unit__path", "staff_no").values_list("pk", "unit_id"))

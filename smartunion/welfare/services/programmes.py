@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -457,6 +458,16 @@ def option_delete(*, actor: Any, option: ProgrammeOption) -> None:
 
 
 @transaction.atomic
+def who_the_item_is_for(item: WelfareItem) -> dict[str, Any]:
+    """Items for part of the members: 三八 for women members, 六一 for members with a child aged at most
+    ``WELFARE_CHILDREN_MAX_AGE`` (14) on the counting date."""
+    if item.kind == WelfareItem.Kind.WOMEN:
+        return {"sex": "F"}
+    if item.kind == WelfareItem.Kind.CHILDREN:
+        return {"child_max_age": int(getattr(settings, "WELFARE_CHILDREN_MAX_AGE", 14))}
+    return {}
+
+
 def programme_open(*, actor: Any, programme: Programme) -> int:
     """Draft → open for choice: the members in the statuses and units on the counting date become the
     programme's entitlements (one insert per thousand). Returns how many."""
@@ -496,7 +507,10 @@ def programme_open(*, actor: Any, programme: Programme) -> int:
         _check_form(option.form, programme)
     paths = [unit.path for unit in programme.units.all()] or [programme.unit.path]
     people = eligibility.members_with_status_on(
-        on=programme.counted_on, statuses=programme.eligible_statuses, unit_paths=paths
+        on=programme.counted_on,
+        statuses=programme.eligible_statuses,
+        unit_paths=paths,
+        **who_the_item_is_for(programme.item),
     )
     if not people:
         raise ValidationError(

@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from smartunion.finance.models import Category, Entry, EntryLine
-from smartunion.members.models import Membership, MembershipEvent, ServiceRecord
-from smartunion.welfare.models import Entitlement, Issuance, Programme, Voucher
+from smartunion.members.models import FamilyMember, Membership, MembershipEvent, Person, ServiceRecord
+from smartunion.welfare.models import Entitlement, Issuance, Programme, Voucher, WelfareItem
 from smartunion.welfare.selectors import programmes as selectors
 from smartunion.welfare.services import issuing
 from smartunion.welfare.services import programmes as services
@@ -572,3 +572,36 @@ def test_retained_members_only_when_chosen(tree: Any, staff: Any) -> None:
     programme = make_programme(actor=staff, unit=tree.a, statuses=("full", "retained"))
     services.programme_open(actor=staff, programme=programme)
     assert Entitlement.objects.filter(programme=programme, person=retired).exists()
+
+
+def test_a_womens_day_programme_is_for_women_members_only(tree: Any, staff: Any) -> None:
+    woman = make_member(tree.a)  # the factory's members are women
+    man = make_member(tree.a)
+    Person.objects.filter(pk=man.pk).update(sex="M")
+    item = make_item(kind=WelfareItem.Kind.WOMEN, yearly_cap=None)
+    programme = make_programme(actor=staff, unit=tree.a, item=item, title="2027年三八节慰问")
+    assert services.programme_open(actor=staff, programme=programme) == 1
+    assert list(Entitlement.objects.filter(programme=programme).values_list("person_id", flat=True)) == [
+        woman.pk
+    ]
+
+
+def test_a_childrens_day_programme_is_for_members_with_a_child_of_14_or_under(tree: Any, staff: Any) -> None:
+    today = timezone.localdate()
+    parent = make_member(tree.a)
+    older_child = make_member(tree.a)
+    make_member(tree.a)  # no child recorded
+    FamilyMember.objects.create(
+        person=parent, relation="child", name="小明", sex="M", birth_date=today - dt.timedelta(days=14 * 365)
+    )
+    FamilyMember.objects.create(
+        person=older_child,
+        relation="child",
+        name="大明",
+        sex="M",
+        birth_date=today - dt.timedelta(days=16 * 366),
+    )
+    item = make_item(kind=WelfareItem.Kind.CHILDREN, yearly_cap=None)
+    programme = make_programme(actor=staff, unit=tree.a, item=item, title="2027年六一慰问")
+    assert services.programme_open(actor=staff, programme=programme) == 1
+    assert Entitlement.objects.get(programme=programme).person_id == parent.pk
