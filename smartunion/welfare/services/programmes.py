@@ -457,7 +457,6 @@ def option_delete(*, actor: Any, option: ProgrammeOption) -> None:
 # -- open for choice: the eligibility snapshot -------------------------------------------------------------
 
 
-@transaction.atomic
 def who_the_item_is_for(item: WelfareItem) -> dict[str, Any]:
     """Items for part of the members: 三八 for women members, 六一 for members with a child aged at most
     ``WELFARE_CHILDREN_MAX_AGE`` (14) on the counting date."""
@@ -468,6 +467,7 @@ def who_the_item_is_for(item: WelfareItem) -> dict[str, Any]:
     return {}
 
 
+@transaction.atomic
 def programme_open(*, actor: Any, programme: Programme) -> int:
     """Draft → open for choice: the members in the statuses and units on the counting date become the
     programme's entitlements (one insert per thousand). Returns how many."""
