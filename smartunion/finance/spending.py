@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from smartunion.accounts import selectors as account_selectors
 from smartunion.core.audit import audit
+from smartunion.core.uploads import check_upload
 from smartunion.notifications.services import notify
 
 from .models import BudgetLine, Category, SpendingAttachment, SpendingRequest
@@ -68,28 +69,16 @@ def second_approval_threshold() -> Decimal:
 
 def check_attachment(name: str, data: bytes) -> str:
     """The content type of an acceptable invoice, or ValidationError naming the file and the fix."""
-    lowered = name.lower()
-    extension = lowered[lowered.rfind(".") :] if "." in lowered else ""
-    if extension not in SIGNATURES:
-        raise ValidationError(
-            _("“%(name)s” is not an invoice image or PDF: upload a JPEG, PNG or PDF file.") % {"name": name}
-        )
-    if not data:
-        raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            _(
-                "“%(name)s” is %(size).1f MB; the largest file accepted is %(max)d MB. Scan it at a lower resolution."
-            )
-            % {"name": name, "size": len(data) / 1024 / 1024, "max": MAX_ATTACHMENT_BYTES // 1024 // 1024}
-        )
-    content_type, signature = SIGNATURES[extension]
-    if not data.startswith(signature):
-        raise ValidationError(
-            _("“%(name)s” is named %(extension)s but its content is not (it may be damaged or renamed).")
-            % {"name": name, "extension": extension}
-        )
-    return content_type
+    return check_upload(
+        name,
+        data,
+        signatures=SIGNATURES,
+        max_bytes=MAX_ATTACHMENT_BYTES,
+        not_accepted=_("“%(name)s” is not an invoice image or PDF: upload a JPEG, PNG or PDF file."),
+        too_large=_(
+            "“%(name)s” is %(size).1f MB; the largest file accepted is %(max)d MB. Scan it at a lower resolution."
+        ),
+    )
 
 
 def _amount(raw: Any, field: str) -> Decimal:

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from smartunion.accounts import selectors as account_selectors
 from smartunion.core.audit import audit
+from smartunion.core.uploads import check_upload
 from smartunion.finance import selectors as finance_selectors
 from smartunion.finance.services import Line, entry_post
 from smartunion.members import services as member_services
@@ -464,24 +465,16 @@ def care_event_cancel(*, actor: Any, event: CareEvent, note: str = "") -> CareEv
 def check_photo(name: str, data: bytes) -> str:
     """The content type of an acceptable visit photo (JPEG or PNG ≤ 10 MB, by its content), or a
     ValidationError naming the file and the fix."""
-    lowered = name.lower()
-    extension = lowered[lowered.rfind(".") :] if "." in lowered else ""
-    if extension not in PHOTO_SIGNATURES:
-        raise ValidationError(_("“%(name)s” is not a photo: upload a JPEG or PNG file.") % {"name": name})
-    if not data:
-        raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
-    if len(data) > MAX_PHOTO_BYTES:
-        raise ValidationError(
-            _("“%(name)s” is %(size).1f MB; the largest photo accepted is %(max)d MB. Send a smaller one.")
-            % {"name": name, "size": len(data) / 1024 / 1024, "max": MAX_PHOTO_BYTES // 1024 // 1024}
-        )
-    content_type, signature = PHOTO_SIGNATURES[extension]
-    if not data.startswith(signature):
-        raise ValidationError(
-            _("“%(name)s” is named %(extension)s but its content is not (it may be damaged or renamed).")
-            % {"name": name, "extension": extension}
-        )
-    return content_type
+    return check_upload(
+        name,
+        data,
+        signatures=PHOTO_SIGNATURES,
+        max_bytes=MAX_PHOTO_BYTES,
+        not_accepted=_("“%(name)s” is not a photo: upload a JPEG or PNG file."),
+        too_large=_(
+            "“%(name)s” is %(size).1f MB; the largest photo accepted is %(max)d MB. Send a smaller one."
+        ),
+    )
 
 
 def split_visitors(raw: str | Sequence[str]) -> list[str]:

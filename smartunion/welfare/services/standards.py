@@ -275,21 +275,21 @@ def _end(record: Any, last_day: dt.date, actor: Any, action: str) -> None:
     )
 
 
+def _confirm(actor: Any, record: Any, action: str) -> Any:
+    """Clear 待确认 on a locked standard or cap (confirming twice does nothing), audited."""
+    _check_may_manage(actor)
+    record = type(record).objects.select_for_update().get(pk=record.pk)
+    if record.needs_confirmation:
+        record.needs_confirmation = False
+        record.save(update_fields=["needs_confirmation"])
+        audit(actor=actor, action=action, target=record, changes={"needs_confirmation": [True, False]})
+    return record
+
+
 @transaction.atomic
 def standard_confirm(*, actor: Any, standard: WelfareStandard) -> WelfareStandard:
     """The union confirms a seeded or provisional standard (clears 待确认); confirming twice does nothing."""
-    _check_may_manage(actor)
-    standard = WelfareStandard.objects.select_for_update().get(pk=standard.pk)
-    if standard.needs_confirmation:
-        standard.needs_confirmation = False
-        standard.save(update_fields=["needs_confirmation"])
-        audit(
-            actor=actor,
-            action="welfare.standard.confirmed",
-            target=standard,
-            changes={"needs_confirmation": [True, False]},
-        )
-    return standard
+    return _confirm(actor, standard, "welfare.standard.confirmed")  # type: ignore[no-any-return]
 
 
 # -- yearly caps of a group -------------------------------------------------------------------------------
@@ -352,18 +352,7 @@ def group_cap_save(
 
 @transaction.atomic
 def group_cap_confirm(*, actor: Any, cap: GroupCap) -> GroupCap:
-    _check_may_manage(actor)
-    cap = GroupCap.objects.select_for_update().get(pk=cap.pk)
-    if cap.needs_confirmation:
-        cap.needs_confirmation = False
-        cap.save(update_fields=["needs_confirmation"])
-        audit(
-            actor=actor,
-            action="welfare.group_cap.confirmed",
-            target=cap,
-            changes={"needs_confirmation": [True, False]},
-        )
-    return cap
+    return _confirm(actor, cap, "welfare.group_cap.confirmed")  # type: ignore[no-any-return]
 
 
 # -- items ------------------------------------------------------------------------------------------------
