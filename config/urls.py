@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("smartunion.members.urls")),
     path("console/finance/", include("smartunion.finance.urls")),
     path("", include("smartunion.welfare.urls")),
+    path("", include("smartunion.hardship.urls")),
     path("console/", include("smartunion.core.urls")),
     path("", include("smartunion.dashboards.urls")),
     path("", include("smartunion.notifications.urls")),

@@ -30,6 +30,7 @@ from smartunion.accounts.models import LoginAttempt, Role
 from smartunion.core.models import ImportJob
 from smartunion.finance.models import Category
 from smartunion.finance.tests import matrix_finance as finance
+from smartunion.hardship.tests import matrix_hardship as hardship
 from smartunion.members import services as member_services
 from smartunion.members.models import StaffCategory
 from smartunion.members.tests import matrix_dues as dues
@@ -100,6 +101,15 @@ BUDGET_MANAGERS = {"union_staff"}
 WELFARE_VIEWERS = {"subunion_chair", "subunion_committee", "union_staff", "union_chair", "auditor"}
 PROGRAMME_MANAGERS = {"subunion_chair", "union_staff"}
 # -- end welfare programmes sets --
+# -- hardship sets --
+HARDSHIP_VIEWERS = {"union_staff", "union_chair", "subunion_chair"}
+HARDSHIP_HANDLERS = {"union_staff", "subunion_chair"}  # manage files; see the full figures
+HARDSHIP_APPROVERS = {"union_staff", "union_chair"}  # school-wide: 200 on both sides
+HARDSHIP_STATS = {"union_staff", "union_chair", "subunion_chair", "auditor"}
+ASSISTANCE_VIEWERS = {"union_staff", "union_chair", "subunion_chair"}
+ASSISTANCE_REVIEWERS = {"union_staff", "subunion_chair"}
+ASSISTANCE_APPROVERS = {"union_staff", "union_chair"}
+# -- end hardship sets --
 
 
 @dataclass
@@ -551,6 +561,14 @@ MATRIX: dict[str, Entry] = {
     "notifications:console_inbox": Entry(allow(CONSOLE_USERS, 200, 200)),
     "notifications:open": Entry(everyone(302, 404), notification_kwargs),
     "notifications:mark_all_read": Entry(everyone(302), method="post"),
+    # -- hardship: files (files helper) --
+    # -- end hardship files --
+    # -- hardship: reviews, help plans, 低保, statistics (reviews helper) --
+    # -- end hardship reviews --
+    # -- hardship: assistance programmes and applications (assistance helper) --
+    # -- end hardship assistance --
+    # -- hardship: member portal, notices, personal data (portal helper) --
+    # -- end hardship portal --
 }
 
 # Not ours to tabulate: Django's admin has its own login and staff check (see test_admin_requires_staff).
@@ -630,6 +648,7 @@ def world(tree: SimpleNamespace, make_user: Any) -> SimpleNamespace:
         welfare_care.build(world, side, unit, make_user)
         welfare_programmes.build(world, side, unit, make_user)
         vouchers.build(world, side, unit, make_user)
+        hardship.build(world, side, unit, make_user)
         # -- members: roster, membership lifecycle (world objects) --
         recorder = make_user("union_staff", unit, name=f"{side}记录人")
         joiner = member_services.person_create(

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "smartunion.members",
     "smartunion.finance",
     "smartunion.welfare",
+    "smartunion.hardship",
     "smartunion.dashboards",
     "smartunion.demo",
 ]
@@ -160,6 +161,12 @@ FINANCE_SECOND_APPROVAL_ABOVE = os.environ.get("FINANCE_SECOND_APPROVAL_ABOVE", 
 # rest goes to the higher-level union); defaults for the form, which may override them per month.
 # 六一 benefits go to members with a child of at most this age on the programme's counting date.
 WELFARE_CHILDREN_MAX_AGE = 14
+# Hardship assistance (困难职工帮扶): closed files and applications are kept this many years, then purged to
+# anonymous counts; the public notice (公示) runs this many days; the annual review spot-checks this share.
+HARDSHIP_RETENTION_YEARS = int(os.environ.get("HARDSHIP_RETENTION_YEARS", "10"))
+HARDSHIP_NOTICE_DAYS = int(os.environ.get("HARDSHIP_NOTICE_DAYS", "5"))
+HARDSHIP_SPOT_CHECK_SHARE = os.environ.get("HARDSHIP_SPOT_CHECK_SHARE", "0.30")
+HARDSHIP_DEFAULT_CITY = os.environ.get("HARDSHIP_DEFAULT_CITY", "南通市")
 FINANCE_ALLOCATION_RATE = os.environ.get("FINANCE_ALLOCATION_RATE", "0.02")
 FINANCE_ALLOCATION_RETAINED_SHARE = os.environ.get("FINANCE_ALLOCATION_RETAINED_SHARE", "0.60")
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from . import crypto
 
@@ -35,3 +38,37 @@ class EncryptedTextField(models.TextField):
                 f"{lookup_name!r} lookups are impossible on an encrypted field; use its blind index"
             )
         return super().get_lookup(lookup_name)
+
+
+class EncryptedDecimalField(EncryptedTextField):
+    """An amount stored encrypted (family incomes, medical costs); Python code sees ``Decimal`` or None.
+
+    Sums cannot be taken in SQL: the code that needs a total decrypts the rows it is allowed to read."""
+
+    description = "Encrypted decimal"
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Decimal | None:
+        text = super().from_db_value(value, expression, connection)
+        return self.to_python(text)
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return Decimal(str(value))
+        except InvalidOperation as exc:
+            raise ValidationError(_("Enter a number.")) from exc
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or value == "":
+            return None if self.null else ""
+        return super().get_prep_value(str(self.to_python(value)))
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        return forms.DecimalField(
+            **{"max_digits": 12, "decimal_places": 2, "required": not self.blank, **kwargs}
+        )

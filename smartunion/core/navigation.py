@@ -21,15 +21,17 @@ GROUP_WORK = "work"
 GROUP_ORGANISATION = "organisation"
 GROUP_FINANCE = "finance"
 GROUP_WELFARE = "welfare"
+GROUP_HARDSHIP = "hardship"
 GROUP_SYSTEM = "system"
 GROUP_LABELS = {
     GROUP_WORK: _("Union work"),
     GROUP_ORGANISATION: _("Organisation and members"),
     GROUP_FINANCE: _("Funds"),
     GROUP_WELFARE: _("Welfare and care"),
+    GROUP_HARDSHIP: _("Hardship assistance"),
     GROUP_SYSTEM: _("System"),
 }
-GROUP_ORDER = [GROUP_WORK, GROUP_WELFARE, GROUP_FINANCE, GROUP_ORGANISATION, GROUP_SYSTEM]
+GROUP_ORDER = [GROUP_WORK, GROUP_WELFARE, GROUP_HARDSHIP, GROUP_FINANCE, GROUP_ORGANISATION, GROUP_SYSTEM]
 
 
 @dataclass(frozen=True)
