@@ -89,7 +89,7 @@ class HardshipConfig(AppConfig):
         # -- end portal helper --
 
     def _register_common(self) -> None:
-        from smartunion.core import audit, navigation
+        from smartunion.core import audit
 
         audit.register_actions(
             {
@@ -103,4 +103,3 @@ class HardshipConfig(AppConfig):
                 "hardship.application.exported": _("Assistance applications exported"),
             }
         )
-        navigation  # the helpers register their console entries in their sections above
