@@ -16,6 +16,7 @@ from django.views.decorators.cache import cache_control
 from smartunion.core.http import AuthenticatedRequest
 from smartunion.core.navigation import has_console, portal_blocks
 from smartunion.core.permissions import require_perm
+from smartunion.hardship.selectors import stats as hardship_stats
 from smartunion.members import selectors as member_selectors
 from smartunion.organisations import selectors as org_selectors
 
@@ -50,10 +51,12 @@ def console_home(request: AuthenticatedRequest) -> HttpResponse:
         )
         composition = member_selectors.staff_composition(user=user)
         kpis = _membership_kpis(user)
+    # Hardship: aggregate counts only (PIPL), for holders of hardship.stats.view.
+    hardship = hardship_stats.dashboard_counts(user) if user.has_unit_perm("hardship.stats.view") else {}
     return render(
         request,
         "dashboards/console_home.html",
-        {"stats": stats, "composition": composition, "kpis": kpis},
+        {"stats": stats, "composition": composition, "kpis": kpis, "hardship": hardship},
     )
 
 

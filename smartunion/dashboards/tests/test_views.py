@@ -103,3 +103,29 @@ def test_sidebar_lights_the_most_specific_entry(client: Any, make_user: Any, tre
     assert active == ["/console/members/dues/"]
     body = client.get("/console/members/pending/").content.decode()
     assert re.findall(r'class="sidenav-link active" href="([^"]+)"', body) == ["/console/members/"]
+
+
+def test_console_home_hardship_card_shows_counts_only(client: Any, tree: Any, make_user: Any) -> None:
+    from smartunion.hardship.tests import factories
+    from smartunion.members import services
+    from smartunion.members.models import StaffCategory
+
+    category = StaffCategory.objects.get(name="在编")
+    staff = make_user("union_staff", tree.root)
+    for index, unit in enumerate([tree.a, tree.a, tree.a1, tree.b]):
+        person = services.person_create(
+            actor=None, staff_no=f"H{index}", name=f"困难{index}", sex="M", category=category, unit=unit
+        )
+        factories.make_file(person=person, actor=staff)
+    client.force_login(staff)
+    page = client.get("/console/")
+    assert page.context["hardship"] == {"active": 4, "overdue": 0, "awaiting": 0}
+    body = page.content.decode()
+    assert 'id="hardship-card"' in body and "困难0" not in body
+    # A sub-union chair's one-unit count is suppressed below 3.
+    client.force_login(make_user("subunion_chair", tree.b))
+    assert client.get("/console/").context["hardship"]["active"] == "<3"
+    # No hardship permission, no card.
+    client.force_login(make_user("subunion_committee", tree.a))
+    page = client.get("/console/")
+    assert page.context["hardship"] == {} and 'id="hardship-card"' not in page.content.decode()
