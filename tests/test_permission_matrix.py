@@ -562,12 +562,214 @@ MATRIX: dict[str, Entry] = {
     "notifications:open": Entry(everyone(302, 404), notification_kwargs),
     "notifications:mark_all_read": Entry(everyone(302), method="post"),
     # -- hardship: files (files helper) --
+    "hardship:file_list": Entry(allow(HARDSHIP_VIEWERS, 200, 200)),
+    "hardship:file_new": Entry(allow(HARDSHIP_HANDLERS, 200, 200)),
+    "hardship:file_detail": Entry(allow(HARDSHIP_VIEWERS), unit_of("hfile_active")),
+    "hardship:file_edit": Entry(allow(HARDSHIP_HANDLERS), unit_of("hfile_draft")),
+    "hardship:file_household_add": Entry(allow(HARDSHIP_HANDLERS), unit_of("hfile_draft")),
+    "hardship:file_household_edit": Entry(allow(HARDSHIP_HANDLERS), hardship.draft_household_member),
+    "hardship:file_household_remove": Entry(
+        allow(HARDSHIP_HANDLERS, 302, 404), hardship.draft_household_member, method="post"
+    ),
+    "hardship:file_document_upload": Entry(
+        allow(HARDSHIP_HANDLERS, 302, 404), unit_of("hfile_draft"), method="post", data=hardship.document_data
+    ),
+    "hardship:file_submit": Entry(
+        allow(HARDSHIP_HANDLERS, 302, 404),
+        unit_of("hfile_draft"),
+        method="post",
+        data=lambda w, s: {"paper_consent": "on", "guardian_consent": "on"},
+    ),
+    "hardship:file_withdraw": Entry(
+        allow(HARDSHIP_HANDLERS, 302, 404),
+        unit_of("hfile_applied"),
+        method="post",
+        data=lambda w, s: {"reason": "本人撤回"},
+    ),
+    "hardship:file_visit": Entry(
+        allow(HARDSHIP_HANDLERS, 302, 404), unit_of("hfile_applied"), method="post", data=hardship.visit_data
+    ),
+    "hardship:file_unit_review": Entry(
+        allow(HARDSHIP_HANDLERS, 302, 404),
+        unit_of("hfile_visited"),
+        method="post",
+        data=lambda w, s: {"decision": "approve", "note": "评议通过"},
+    ),
+    "hardship:file_objection_raise": Entry(
+        allow(HARDSHIP_HANDLERS, 302, 404),
+        unit_of("hfile_notice"),
+        method="post",
+        data=lambda w, s: {"text": "书面异议"},
+    ),
+    "hardship:file_objection_resolve": Entry(
+        allow(HARDSHIP_HANDLERS, 302, 404),
+        unit_of("hobjection"),
+        method="post",
+        data=lambda w, s: {"upheld": "no", "resolution": "经核实不属实"},
+    ),
+    # The notice of the world's file has not ended: holders are sent back with the refusal (302).
+    "hardship:file_approve": Entry(
+        allow(HARDSHIP_APPROVERS, 302, 404), unit_of("hfile_notice"), method="post"
+    ),
+    "hardship:file_reject": Entry(
+        allow(HARDSHIP_APPROVERS, 302, 404),
+        unit_of("hfile_notice"),
+        method="post",
+        data=lambda w, s: {"reason": "不符合条件"},
+    ),
+    "hardship:file_override": Entry(
+        allow(HARDSHIP_APPROVERS, 302, 404),
+        unit_of("hfile_active"),
+        method="post",
+        data=lambda w, s: {"category": "accident", "reason": "突发事故"},
+    ),
+    # Documents: the case handlers only; the union chair (files without figures) gets 404 as outsiders do.
+    "hardship:document_download": Entry(
+        {**allow(HARDSHIP_HANDLERS), "union_chair": (404, 404)}, unit_of("hdocument")
+    ),
     # -- end hardship files --
     # -- hardship: reviews, help plans, 低保, statistics (reviews helper) --
+    # The queue reads the user's scope; the round, the 低保 table and the statistics are school-wide pages
+    # (200 on both sides for holders; the statistics show the holder's subtree).
+    "hardship:review_list": Entry(allow(HARDSHIP_VIEWERS, 200, 200), query="?tab=overdue"),
+    "hardship:review_round_new": Entry(allow({"union_staff"}, 200, 200)),
+    "hardship:review_record": Entry(
+        allow(HARDSHIP_HANDLERS, 302, 404),
+        unit_of("hreview"),
+        method="post",
+        data=lambda w, s: {"result": "continue", "note": "情况未变"},
+    ),
+    "hardship:file_exit": Entry(
+        allow(HARDSHIP_APPROVERS, 302, 404),
+        unit_of("hfile_active"),
+        method="post",
+        data=lambda w, s: {"reason": "已脱困"},
+    ),
+    "hardship:file_remove": Entry(
+        allow(HARDSHIP_APPROVERS, 302, 404),
+        unit_of("hfile_active"),
+        method="post",
+        data=lambda w, s: {"reason": "调离", "kind": "left"},
+    ),
+    "hardship:measure_new": Entry(allow(HARDSHIP_HANDLERS), unit_of("hfile_active")),
+    "hardship:measure_edit": Entry(allow(HARDSHIP_HANDLERS), unit_of("hmeasure")),
+    "hardship:measure_done": Entry(
+        allow(HARDSHIP_HANDLERS, 302, 404),
+        unit_of("hmeasure"),
+        method="post",
+        data=lambda w, s: {"outcome": "已送达"},
+    ),
+    "hardship:measure_cancel": Entry(allow(HARDSHIP_HANDLERS, 302, 404), unit_of("hmeasure"), method="post"),
+    "hardship:dibao_list": Entry(allow(HARDSHIP_VIEWERS, 200, 200)),
+    "hardship:dibao_new": Entry(allow({"union_staff"}, 200, 200)),
+    "hardship:dibao_edit": Entry(
+        allow({"union_staff"}, 200, 200), lambda w, s, u: {"pk": hardship.factories.dibao().pk}
+    ),
+    "hardship:stats": Entry(allow(HARDSHIP_STATS, 200, 200)),
     # -- end hardship reviews --
     # -- hardship: assistance programmes and applications (assistance helper) --
+    # Programmes are school-wide: every holder of hardship.assistance.view reads the same pages (200 on both
+    # sides); writing them needs hardship.assistance.manage at the top, so roles held at a sub-union (even
+    # union staff) are refused.
+    "hardship:programme_list": Entry(allow(ASSISTANCE_VIEWERS, 200, 200)),
+    "hardship:programme_detail": Entry(
+        allow(ASSISTANCE_VIEWERS, 200, 200), lambda w, s, u: {"pk": w.hardship_programme.pk}
+    ),
+    "hardship:programme_new": Entry(
+        allow(NOBODY),
+        method="post",
+        data=lambda w, s: {
+            "code": "forged",
+            "name": "伪造",
+            "condition_label": "x",
+            "expense_category_code": "50201",
+        },
+    ),
+    "hardship:programme_edit": Entry(
+        allow(NOBODY),
+        lambda w, s, u: {"pk": w.hardship_programme.pk},
+        method="post",
+        data=lambda w, s: {
+            "code": "matrix_temp",
+            "name": "改名",
+            "condition_label": "x",
+            "expense_category_code": "50201",
+        },
+    ),
+    "hardship:programme_rule_new": Entry(
+        allow(NOBODY),
+        lambda w, s, u: {"pk": w.hardship_programme.pk},
+        method="post",
+        data=lambda w, s: {
+            "effective_from": "2099-01-01",
+            "staff_approval_limit": "1",
+            "band_1_lower": "0",
+            "band_1_amount": "1",
+        },
+    ),
+    "hardship:programme_rule_edit": Entry(allow(NOBODY), hardship.programme_rule),
+    # Applications belong to the member's unit: the list and the on-behalf form are scoped (200 on both
+    # sides), an application of the other side answers 404.
+    "hardship:application_list": Entry(allow(ASSISTANCE_VIEWERS, 200, 200), query="?tab=all"),
+    "hardship:application_new": Entry(allow(ASSISTANCE_REVIEWERS, 200, 200)),
+    "hardship:application_detail": Entry(allow(ASSISTANCE_VIEWERS), unit_of("happ_submitted")),
+    "hardship:application_review": Entry(
+        allow(ASSISTANCE_REVIEWERS, 302, 404),
+        unit_of("happ_submitted"),
+        method="post",
+        data=lambda w, s: {"decision": "pass", "note": "属实"},
+    ),
+    # Approval and payment are the school union's (at the top of the tree): held at a sub-union, refused.
+    "hardship:application_approve": Entry(
+        allow(ASSISTANCE_APPROVERS, 403, 404),
+        unit_of("happ_unit_approved"),
+        method="post",
+        data=lambda w, s: {"amount": "1000"},
+    ),
+    # The sub-union's reviewers reject at the review; the chair held at a sub-union is no approver (403).
+    "hardship:application_reject": Entry(
+        {**allow(ASSISTANCE_REVIEWERS, 302, 404), "union_chair": (403, 404)},
+        unit_of("happ_submitted"),
+        method="post",
+        data=lambda w, s: {"reason": "不符合条件"},
+    ),
+    "hardship:application_pay": Entry(
+        allow({"union_staff"}, 403, 404),
+        unit_of("happ_approved"),
+        method="post",
+        data=lambda w, s: {"paid_on": timezone.localdate().isoformat()},
+    ),
+    # The member's pages: their own application (404 for anyone else's).
+    "hardship:portal_assistance": Entry(everyone(200)),
+    "hardship:portal_assistance_apply": Entry(everyone(200), lambda w, s, u: {"pk": w.hardship_programme.pk}),
+    "hardship:portal_assistance_detail": Entry(everyone(200, 404), hardship.portal_own_application),
+    "hardship:portal_assistance_withdraw": Entry(
+        everyone(302, 404), hardship.portal_own_application, method="post"
+    ),
     # -- end hardship assistance --
     # -- hardship: member portal, notices, personal data (portal helper) --
+    # The member's own file only: another member's is 404 (the requester has a staff record either way).
+    "hardship:portal_file": Entry(everyone(200), joining.as_member),
+    "hardship:portal_file_apply": Entry(everyone(200), joining.as_member),
+    "hardship:portal_file_edit": Entry(everyone(200, 404), hardship.portal_own_draft),
+    "hardship:portal_file_household": Entry(everyone(200, 404), hardship.portal_own_draft),
+    "hardship:portal_household_remove": Entry(
+        everyone(302, 404), hardship.portal_own_household_member, method="post"
+    ),
+    "hardship:portal_file_document": Entry(
+        everyone(302, 404),
+        hardship.portal_own_draft,
+        method="post",
+        data=lambda world, side: {"kind": "income"},
+    ),
+    "hardship:portal_file_submit": Entry(everyone(200, 404), hardship.portal_own_draft),
+    "hardship:portal_file_withdraw": Entry(everyone(200, 404), hardship.portal_own_draft),
+    # 公示: school-wide, for every logged-in user (name and unit only).
+    "hardship:portal_notices": Entry(everyone(200)),
+    "hardship:portal_notice_object": Entry(everyone(200), unit_of("hfile_notice")),
+    # 个人信息查阅复制: the user's own data, no pk ("other": an account without a staff record).
+    "members:my_data": Entry(everyone(200), joining.as_member),
+    "members:my_data_download": Entry(everyone(200), joining.as_member),
     # -- end hardship portal --
 }
 

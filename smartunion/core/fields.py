@@ -46,8 +46,13 @@ class EncryptedDecimalField(EncryptedTextField):
     Sums cannot be taken in SQL: the code that needs a total decrypts the rows it is allowed to read."""
 
     description = "Encrypted decimal"
+    # What django-stubs reads for the types of the model attribute (set and get).
+    _pyi_private_set_type: Decimal | str | int | None  # type: ignore[assignment]
+    _pyi_private_get_type: Decimal | None  # type: ignore[assignment]
 
-    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Decimal | None:
+    def from_db_value(  # type: ignore[override]
+        self, value: str | None, expression: Any, connection: Any
+    ) -> Decimal | None:
         text = super().from_db_value(value, expression, connection)
         return self.to_python(text)
 

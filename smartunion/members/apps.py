@@ -195,6 +195,13 @@ class MembersConfig(AppConfig):
             dues_rule_ensure_default, sender=self, dispatch_uid="smartunion_members_dues_rule"
         )
         register_portal_blocks()
+        # -- personal data (个人信息查阅复制): the members provider, the 我的 link, the download's audit action
+        from .personal_data import register_personal_data
+
+        register_personal_data()
+        audit.register_actions(
+            {"members.personal_data.downloaded": _("Personal information downloaded by the member")}
+        )
         from smartunion.organisations.merging import register_merge_handler
 
         from .services import applications, membership, person_units_merge

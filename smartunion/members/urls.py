@@ -6,6 +6,7 @@ from .views import dues as dues_views
 from .views import kpis as kpis_views
 from .views import membership as membership_views
 from .views import people as people_views
+from .views import personal_data as personal_data_views
 from .views import portal as portal_views
 
 app_name = "members"
@@ -82,4 +83,6 @@ urlpatterns = [
     path("m/me/family/<int:pk>/", portal_views.my_family_edit, name="my_family_edit"),
     path("m/me/family/<int:pk>/remove/", portal_views.my_family_remove, name="my_family_remove"),
     path("m/me/corrections/", portal_views.my_corrections, name="my_corrections"),
+    path("m/me/data/", personal_data_views.my_data, name="my_data"),
+    path("m/me/data/download/", personal_data_views.my_data_download, name="my_data_download"),
 ]

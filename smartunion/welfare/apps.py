@@ -75,6 +75,9 @@ class WelfareConfig(AppConfig):
         self._register_programmes()
         self._register_care()
         self._register_vouchers()
+        from .personal_data import register_personal_data  # 个人信息查阅复制: the welfare part
+
+        register_personal_data()
         from .defaults import ensure_defaults
 
         post_migrate.connect(ensure_defaults, sender=self, dispatch_uid="smartunion_welfare_defaults")

@@ -56,6 +56,26 @@ def test_seed_demo_builds_a_university(db: Any) -> None:
         assert role in printed
     assert RoleAssignment.objects.filter(role__code="member").count() == 300
     assert Person.objects.exclude(id_number_hash=None).count() == 300
+    # Hardship: files at every step, assistance paid — the demo member's own 临时补助 among them.
+    from smartunion.demo.hardship import member_login_person
+    from smartunion.hardship.models import AssistanceApplication, DibaoStandard, HardshipFile
+
+    assert DibaoStandard.objects.filter(city__in=["南通市", "徐州市"]).count() == 4
+    assert HardshipFile.objects.count() >= 20
+    assert set(HardshipFile.objects.values_list("status", flat=True)) >= {
+        "draft",
+        "applied",
+        "visited",
+        "notice",
+        "active",
+        "exited",
+        "rejected",
+        "withdrawn",
+    }
+    assert AssistanceApplication.objects.filter(status="paid").count() >= 3
+    member = member_login_person()
+    assert member is not None and member.staff_no in printed
+    assert AssistanceApplication.objects.filter(person=member, status="paid").exists()
 
 
 def test_seed_demo_refuses_a_database_with_data_unless_if_empty(db: Any) -> None:

@@ -108,7 +108,7 @@ _NOTICES = {
 
 def consent_notice(purpose: str) -> str:
     """The notice shown beside the consent checkbox (and stored with the consent, word for word)."""
-    return str(_NOTICES[purpose]) % {"years": settings.HARDSHIP_RETENTION_YEARS}
+    return str(_NOTICES[Consent.Purpose(purpose)]) % {"years": settings.HARDSHIP_RETENTION_YEARS}
 
 
 def consent_record(
@@ -172,11 +172,12 @@ def document_add(
         uploaded_by=actor,
     )
     record = file or application
+    # The file name can say what the illness is: the audit log, read widely, keeps only the number and kind.
     audit(
         actor=actor,
         action="hardship.document.added",
         target=record,
-        changes={"document": document.filename, "kind": kind},
+        changes={"document": document.pk, "kind": kind},
     )
     return document
 
@@ -188,7 +189,7 @@ def document_read(*, actor: Any, document: Document) -> bytes:
         actor=actor,
         action="hardship.document.viewed",
         target=record,
-        changes={"document": document.filename, "kind": document.kind},
+        changes={"document": document.pk, "kind": document.kind},
         sensitive=True,
     )
     return crypto.decrypt_bytes(bytes(document.content))

@@ -91,11 +91,96 @@ def build(world: SimpleNamespace, side: str, unit: Any, make_user: Any) -> None:
         ),
     )
     programme = _programme(world)
-    AppStatus = AssistanceApplication.Status
     member = getattr(world, f"{side}_person")
-    for status in (AppStatus.SUBMITTED, AppStatus.UNIT_APPROVED, AppStatus.APPROVED, AppStatus.PAID):
+    for app_status in (
+        AssistanceApplication.Status.SUBMITTED,
+        AssistanceApplication.Status.UNIT_APPROVED,
+        AssistanceApplication.Status.APPROVED,
+        AssistanceApplication.Status.PAID,
+    ):
         setattr(
             world,
-            f"{side}_happ_{status}",
-            factories.make_application(person=member, actor=officer, programme=programme, status=status),
+            f"{side}_happ_{app_status}",
+            factories.make_application(person=member, actor=officer, programme=programme, status=app_status),
         )
+
+
+# -- portal helper: kwargs of the member's hardship pages (the requester's own file or someone else's) --
+
+
+def _portal_person(world: SimpleNamespace, user: Any) -> Any:
+    from smartunion.members.tests.matrix_joining import own_person
+
+    return own_person(world, user)
+
+
+def portal_own_draft(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+    """ "own": a draft of the requesting user's own (they get a staff record); "other": the other side's
+    draft, someone else's (the user has a staff record either way, so the answer is 404, not the
+    no-staff-record page)."""
+    if user is None:
+        return {"pk": getattr(world, f"{side}_hfile_draft").pk}
+    person = _portal_person(world, user)
+    if side == "own":
+        return {"pk": factories.make_file(person=person, actor=user, status=HardshipFile.Status.DRAFT).pk}
+    return {"pk": world.other_hfile_draft.pk}
+
+
+def portal_own_household_member(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+    kwargs = portal_own_draft(world, side, user)
+    member = HardshipFile.objects.get(pk=kwargs["pk"]).household.order_by("-pk").first()
+    assert member is not None
+    return {**kwargs, "member_pk": member.pk}
+
+
+# -- end portal helper --
+
+
+# -- files helper: kwargs and data of the files' rows --
+
+
+def draft_household_member(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+    member = getattr(world, f"{side}_hfile_draft").household.order_by("id").last()
+    assert member is not None
+    return {"pk": member.pk}
+
+
+def document_data(world: SimpleNamespace, side: str) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"kind": "income", "upload": SimpleUploadedFile("证明.pdf", PDF, content_type="application/pdf")}
+
+
+def visit_data(world: SimpleNamespace, side: str) -> dict[str, Any]:
+    return {
+        "visited_on": timezone.localdate().isoformat(),
+        "visitors": "张三、李四",
+        "findings": "情况属实",
+        "figures_confirmed": "on",
+    }
+
+
+# -- end files helper --
+
+
+# -- assistance helper: kwargs of the member's assistance pages --
+
+
+def portal_own_application(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+    """ "own": an application of the requesting user's own (they get a staff record); "other": the other
+    side's member's application, someone else's (404)."""
+    if user is None or side != "own":
+        return {"pk": world.other_happ_submitted.pk}
+    from smartunion.members.tests.matrix_joining import own_person
+
+    person = own_person(world, user)
+    return {"pk": factories.make_application(person=person, actor=user, programme=_programme(world)).pk}
+
+
+def programme_rule(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+    programme = _programme(world)
+    rule = programme.rules.order_by("-effective_from").first()
+    return {"pk": programme.pk, "rule_pk": rule.pk}
+
+
+# -- end assistance helper --

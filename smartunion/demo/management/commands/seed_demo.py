@@ -23,6 +23,7 @@ from smartunion.core.crypto import blind_index
 from smartunion.demo import data
 from smartunion.demo.finance import seed_finance
 from smartunion.demo.generators import REFERENCE_DATE, Generator, PersonSpec
+from smartunion.demo.hardship import seed_hardship
 from smartunion.demo.memberships import seed_families, seed_lifecycle_examples, seed_memberships
 from smartunion.demo.welfare import seed_welfare
 from smartunion.members.models import Membership, Person, StaffCategory
@@ -103,7 +104,8 @@ class Command(BaseCommand):
             books = self.seed_books(root, list(branches.values()), seed=options["seed"])
             self.stdout.write(
                 f"finance and welfare: {books['requests']} spending requests, {books['months']} months of "
-                f"income, {books['issued']} benefits issued, {books['care']} care events "
+                f"income, {books['issued']} benefits issued, {books['care']} care events, "
+                f"{books['files']} hardship files, {books['applications']} assistance applications "
                 f"({time.monotonic() - started:.1f}s)"
             )
             audit(
@@ -151,7 +153,10 @@ class Command(BaseCommand):
         welfare = seed_welfare(
             staff=staff, approver=approver, chairs=chairs, root=root, branches=sub_unions, seed=seed
         )
-        return {**books, **welfare}
+        hardship = seed_hardship(
+            staff=staff, approver=approver, chairs=chairs, root=root, branches=sub_unions, seed=seed
+        )
+        return {**books, **welfare, **hardship}
 
     # -- the tree ---------------------------------------------------------------------------------
     def create_tree(self) -> tuple[OrgUnit, dict[str, OrgUnit]]:
