@@ -260,6 +260,10 @@ class HardshipConfig(AppConfig):
     def _register_common(self) -> None:
         from smartunion.core import audit
 
+        audit.register_change_labels(
+            {"document": _("Document number"), "document_kind": _("Kind of document")}
+        )
+
         audit.register_actions(
             {
                 "hardship.file.viewed": _("Hardship file viewed with its full figures"),

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from smartunion.core import personal_data
 from smartunion.core.navigation import PortalBlock, portal_blocks
@@ -23,7 +23,7 @@ def members_sections(person: Any, user: Any) -> list[Section]:
     sections = [
         Section(
             _("Personal record"),
-            [_("Item"), _("Value")],
+            [_("Item"), pgettext("personal record", "Content")],
             [
                 [_("Staff number"), person.staff_no],
                 [_("Name"), person.name],

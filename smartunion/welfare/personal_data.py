@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from smartunion.core import personal_data
 from smartunion.core.personal_data import Section
@@ -49,7 +49,14 @@ def welfare_sections(person: Any, user: Any) -> list[Section]:
         ),
         Section(
             _("提货券"),
-            [_("Goods"), _("Value"), _("Redeemed"), _("Valid from"), _("Valid until"), _("Status")],
+            [
+                _("Goods"),
+                pgettext("voucher", "Face value"),
+                _("Redeemed"),
+                _("Valid from"),
+                _("Valid until"),
+                _("Status"),
+            ],
             [
                 [
                     voucher.goods,

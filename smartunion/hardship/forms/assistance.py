@@ -149,7 +149,7 @@ class RuleForm(forms.Form):
 
 class ApplicationFilterForm(forms.Form):
     programme: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=_("Programme"),
+        label=_("Assistance programme"),
         queryset=None,
         required=False,
         empty_label=_("All programmes"),  # type: ignore[arg-type]
@@ -176,7 +176,9 @@ class ApplicationFilterForm(forms.Form):
 class ApplyForm(forms.Form):
     """The member's application (the portal) — the officer's on-behalf form adds the member and programme."""
 
-    condition_value = forms.DecimalField(label=_("Value"), max_digits=12, decimal_places=2, min_value=0)
+    condition_value = forms.DecimalField(
+        label=_("Measured value"), max_digits=12, decimal_places=2, min_value=0
+    )
     reason = forms.CharField(
         label=_("Circumstances"),
         max_length=4000,
@@ -230,7 +232,7 @@ class OnBehalfForm(ApplyForm):
     field_order = ["staff_no", "programme"]
 
     staff_no = forms.CharField(label=_("Member's staff number"), max_length=32)
-    programme: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Programme"), queryset=None)  # type: ignore[arg-type]
+    programme: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Assistance programme"), queryset=None)  # type: ignore[arg-type]
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

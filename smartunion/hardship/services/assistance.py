@@ -74,14 +74,15 @@ def may_review(user: Any, application: AssistanceApplication) -> bool:
     return bool(user.has_unit_perm(REVIEW, application.unit))
 
 
-def approval_perm(application: AssistanceApplication, amount: Decimal | None = None) -> str:
-    """The permission the approval needs: the office's up to the staff limit, the chair's above it."""
-    value = amount if amount is not None else application.band_amount
-    return APPROVE if value <= application.rule.staff_approval_limit else APPROVE_MAJOR
+def approval_perm(application: AssistanceApplication) -> str:
+    """The permission the approval needs: the office's when the band's standard amount is within the staff
+    limit, the chair's above it. The tier follows the band, not the approved amount, so lowering the amount
+    never moves an application out of the chair's hands."""
+    return APPROVE if application.tier == Tier.STAFF else APPROVE_MAJOR
 
 
-def may_approve(user: Any, application: AssistanceApplication, amount: Decimal | None = None) -> bool:
-    return bool(user.scope_for(approval_perm(application, amount)).at_top)
+def may_approve(user: Any, application: AssistanceApplication) -> bool:
+    return bool(user.scope_for(approval_perm(application)).at_top)
 
 
 def is_approver(user: Any) -> bool:
@@ -491,14 +492,14 @@ def application_approve(
                 % {"band": application.band_amount}
             }
         )
-    if not may_approve(actor, application, value):
-        if approval_perm(application, value) == APPROVE_MAJOR:
+    if not may_approve(actor, application):
+        if approval_perm(application) == APPROVE_MAJOR:
             raise ValidationError(
                 _(
-                    "%(amount)s yuan is above the staff approval limit (%(limit)s yuan): the union chair or "
-                    "committee approves it."
+                    "The standard amount %(amount)s yuan is above the staff approval limit (%(limit)s yuan): "
+                    "the union chair or committee approves it."
                 )
-                % {"amount": value, "limit": application.rule.staff_approval_limit}
+                % {"amount": application.band_amount, "limit": application.rule.staff_approval_limit}
             )
         raise PermissionDenied
     if application.unit_reviewed_by_id == actor.pk:
@@ -547,9 +548,7 @@ def application_approve(
         changes={
             "status": [Status.UNIT_APPROVED.label, Status.APPROVED.label],
             "approved_amount": value,
-            "tier": str(
-                Tier.STAFF.label if approval_perm(application, value) == APPROVE else Tier.CHAIR.label
-            ),
+            "tier": str(Tier(application.tier).label),
         },
     )
     _notify_member(

@@ -177,7 +177,7 @@ def document_add(
         actor=actor,
         action="hardship.document.added",
         target=record,
-        changes={"document": document.pk, "kind": kind},
+        changes={"document": document.pk, "document_kind": kind},
     )
     return document
 
@@ -189,7 +189,7 @@ def document_read(*, actor: Any, document: Document) -> bytes:
         actor=actor,
         action="hardship.document.viewed",
         target=record,
-        changes={"document": document.pk, "kind": document.kind},
+        changes={"document": document.pk, "document_kind": document.kind},
         sensitive=True,
     )
     return crypto.decrypt_bytes(bytes(document.content))

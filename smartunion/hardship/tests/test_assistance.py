@@ -320,11 +320,12 @@ def test_staff_cannot_approve_above_the_limit_but_the_chair_can(w: Any) -> None:
     assert AssistanceApplication.objects.get(pk=application.pk).status == Status.UNIT_APPROVED
     approved = services.application_approve(actor=w.chair, application=application)
     assert approved.approved_amount == Decimal("10000.00")
-    # Lowered to the staff limit, the office may approve a chair-tier application.
+    # The tier follows the band: lowering the amount does not take a chair-tier application to the office.
     other = to_approval(w, submit(w, member(w.tree.a1), value="60000"))
-    assert (
-        services.application_approve(actor=w.office, application=other, amount="5000").status
-        == Status.APPROVED
+    with pytest.raises(ValidationError, match="above the staff approval limit"):
+        services.application_approve(actor=w.office, application=other, amount="5000")
+    assert services.application_approve(actor=w.chair, application=other, amount="5000").approved_amount == (
+        Decimal("5000.00")
     )
 
 

@@ -240,8 +240,7 @@ def _detail_context(
     documents = selectors.documents_of(application) if sensitive else []
     status = application.status
     can_review = status == Status.SUBMITTED and services.may_review(user, application)
-    approver = services.is_approver(user)
-    can_approve = status == Status.UNIT_APPROVED and approver
+    can_approve = status == Status.UNIT_APPROVED and services.may_approve(user, application)
     entry_url = ""
     if application.entry_id_ref and user.has_unit_perm("finance.view", org_selectors.top_unit()):
         entry_url = reverse("finance:entry_detail", args=[application.entry_id_ref])
@@ -253,9 +252,12 @@ def _detail_context(
         "document_count": len(documents) if sensitive else None,
         "usage": usage,
         "spouse_grant": spouse_grant,
-        "needs_major": application.tier == AssistanceApplication.Tier.CHAIR,
         "can_review": can_review,
         "can_approve": can_approve,
+        "awaiting_major": status == Status.UNIT_APPROVED
+        and not can_approve
+        and application.tier == AssistanceApplication.Tier.CHAIR
+        and services.is_approver(user),
         "approve_blocked": can_approve
         and (application.unit_reviewed_by_id == user.pk or application.person.user_id == user.pk),
         "can_reject": services.may_reject(user, application),

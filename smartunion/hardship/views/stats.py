@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from smartunion.core.excel.exporting import SheetColumn, write_workbook, xlsx_response
 from smartunion.core.http import AuthenticatedRequest
@@ -122,7 +123,7 @@ def _export(request: AuthenticatedRequest, report: dict[str, Any], year: int) ->
                 SheetColumn(_("Table"), 36),
                 SheetColumn(_("Row"), 24),
                 SheetColumn(_("Column"), 24),
-                SheetColumn(_("Value"), 14),
+                SheetColumn(pgettext("statistics", "Figure"), 14),
             ],
             rows=_rows(report, year),
             title=f"{name} {year}",
