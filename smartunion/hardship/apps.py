@@ -274,5 +274,6 @@ class HardshipConfig(AppConfig):
                 "hardship.consent.given": _("Consent to process sensitive information recorded"),
                 "hardship.application.viewed": _("Assistance application viewed with its full figures"),
                 "hardship.application.exported": _("Assistance applications exported"),
+                "hardship.stats.exported": _("Hardship statistics exported"),
             }
         )

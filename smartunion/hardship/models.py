@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from smartunion.core.fields import EncryptedDecimalField, EncryptedTextField
 from smartunion.core.models import TimeStampedModel
@@ -501,7 +502,8 @@ class AssistanceApplication(TimeStampedModel):
         SUBMITTED = "submitted", _("Awaiting the sub-union's review")
         UNIT_APPROVED = "unit_approved", _("Awaiting approval")
         APPROVED = "approved", _("Approved, awaiting payment")
-        PAID = "paid", _("Paid")
+        # "Paid" of an assistance (发放), not finance's payment (已付款): its own msgid context.
+        PAID = "paid", pgettext_lazy("assistance", "Paid")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -588,7 +590,8 @@ class AssistanceApplication(TimeStampedModel):
         related_name="+",
     )
     rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
-    reject_reason = models.TextField(_("reason for rejection"), blank=True)
+    # Seen by the case handlers and the member only (it often repeats the circumstances): encrypted.
+    reject_reason = EncryptedTextField(_("reason for rejection"), blank=True)
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("paid by"),

@@ -23,6 +23,7 @@ urlpatterns: list = [
         portal_files.portal_file_document,
         name="portal_file_document",
     ),
+    path("m/services/hardship/documents/<int:pk>/", portal_files.portal_document, name="portal_document"),
     path("m/services/hardship/<int:pk>/submit/", portal_files.portal_file_submit, name="portal_file_submit"),
     path(
         "m/services/hardship/<int:pk>/withdraw/",

@@ -129,3 +129,36 @@ def test_console_home_hardship_card_shows_counts_only(client: Any, tree: Any, ma
     client.force_login(make_user("subunion_committee", tree.a))
     page = client.get("/console/")
     assert page.context["hardship"] == {} and 'id="hardship-card"' not in page.content.decode()
+
+
+def test_console_home_hardship_card_suppresses_every_small_count_below_the_top(
+    client: Any, tree: Any, make_user: Any
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from smartunion.hardship.models import Review
+    from smartunion.hardship.tests import factories
+    from smartunion.members import services
+    from smartunion.members.models import StaffCategory
+
+    category = StaffCategory.objects.get(name="在编")
+    staff = make_user("union_staff", tree.root)
+    people = [
+        services.person_create(
+            actor=None, staff_no=f"S{index}", name=f"困难{index}", sex="F", category=category, unit=tree.a
+        )
+        for index in range(3)
+    ]
+    files = [factories.make_file(person=person, actor=staff) for person in people]
+    Review.objects.create(file=files[0], due_on=timezone.localdate() - dt.timedelta(days=3))
+    factories.make_application(person=people[1], actor=staff, programme=factories.make_programme())
+    client.force_login(make_user("subunion_chair", tree.a))
+    page = client.get("/console/")
+    assert page.context["hardship"] == {"active": 3, "overdue": "<3", "awaiting": "<3"}
+    body = page.content.decode()
+    assert 'data-count="overdue">&lt;3<' in body and 'data-count="awaiting">&lt;3<' in body
+    # At the top of the tree the school-wide counts are shown as they are.
+    client.force_login(staff)
+    assert client.get("/console/").context["hardship"] == {"active": 3, "overdue": 1, "awaiting": 1}

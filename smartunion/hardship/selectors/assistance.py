@@ -10,6 +10,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
+from smartunion.members.selectors import people as people_selectors
+
 from ..models import AssistanceApplication, AssistanceProgramme, Document, HardshipFile, ProgrammeRule
 from .access import applications_for_user
 
@@ -70,19 +72,8 @@ def rule_get(programme: AssistanceProgramme, pk: Any) -> ProgrammeRule:
 
 
 def person_by_staff_no(staff_no: str) -> Any:
-    """The staff member with this 工号 (the spouse on the staff), whatever their unit, or None.
-
-    The members app has no unscoped look-up by 工号 yet; the person model is reached through the
-    application's foreign key so that hardship never imports members' models."""
-    person_model = AssistanceApplication._meta.get_field("person").related_model
-    term = (staff_no or "").strip()
-    if not term:
-        return None
-    return (
-        person_model._default_manager.select_related("unit")  # type: ignore[union-attr]
-        .filter(Q(staff_no=term) | Q(staff_no=term.upper()))
-        .first()
-    )
+    """The staff member with this 工号 (the spouse on the staff), whatever their unit, or None."""
+    return people_selectors.person_by_staff_no(staff_no)
 
 
 def active_file_of(person: Any) -> HardshipFile | None:

@@ -1,6 +1,6 @@
 """The hardship part of the member's personal data (个人信息查阅复制, PIPL art. 45): the member's own files
 with their household and figures, the category and its history, home visits, help measures, reviews, the
-documents (names only), the consents with the notice exactly as shown, and the assistance applications.
+documents (names, with the portal address where the member opens each one), the consents with the notice exactly as shown, and the assistance applications.
 
 Objections raised by others during a notice are a third party's words: only the fact, the date and the
 outcome are given, never the text or who raised it."""
@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from smartunion.core.personal_data import Section
@@ -258,7 +259,14 @@ def hardship_sections(person: Any, user: Any) -> list[Section]:
         ),
         Section(
             _("Supporting documents"),
-            [_("File or application"), _("Kind"), _("File name"), _("Size (bytes)"), _("Uploaded at")],
+            [
+                _("File or application"),
+                _("Kind"),
+                _("File name"),
+                _("Size (bytes)"),
+                _("Uploaded at"),
+                _("Open it at"),
+            ],
             [
                 [
                     labels.get(document.file_id or 0)
@@ -267,10 +275,14 @@ def hardship_sections(person: Any, user: Any) -> list[Section]:
                     document.filename,
                     document.size,
                     document.uploaded_at,
+                    reverse("hardship:portal_document", args=[document.pk]),
                 ]
                 for document in _documents(files, applications)
             ],
-            note=_("The documents themselves can be opened from the file or the application."),
+            note=_(
+                "Open each document yourself from your hardship page in the portal (Services → Hardship help) "
+                "or at the address given: only you can open your own documents there."
+            ),
         ),
         Section(
             _("Consents to process sensitive information"),

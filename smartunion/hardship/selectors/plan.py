@@ -63,8 +63,8 @@ def file_management_context(*, file: Any, user: Any) -> dict[str, Any]:
             "reviews": reviews,
             "open_review": open_review if file.status == HardshipFile.Status.ACTIVE else None,
             "can_review": manage and file.status == HardshipFile.Status.ACTIVE,
-            "can_close": bool(user.has_unit_perm(APPROVE, file.unit))
-            and file.status == HardshipFile.Status.ACTIVE,
+            # Closing is the school union's: the permission held at the top of the tree.
+            "can_close": bool(user.scope_for(APPROVE).at_top) and file.status == HardshipFile.Status.ACTIVE,
             "removal_kinds": list(REMOVAL_KINDS.items()),
             "is_closed": file.is_closed,
         }

@@ -1,6 +1,15 @@
 """Hardship statistics: aggregate counts only, within the user's ``hardship.stats.view`` scope (a
 sub-union chair sees their subtree). No figure of any person is read. Every count of files from 1 to 2 is
-shown as "<3" (small-cell suppression, domain.md §7): a count that small could point at a family."""
+shown as "<3" (small-cell suppression, domain.md §7): a count that small could point at a family.
+
+Complementary suppression: a total that would let a suppressed cell be worked back by subtraction is
+hidden too ("*"). Every row and column holding a suppressed or hidden cell has its total hidden, and the
+grand total is hidden as soon as any row or column total is. The table by category and cause and the table
+by sub-union share their category totals (each sums to the same active files per category): a category
+total hidden for one table is hidden for both, and the other table then hides one of that category's
+cells as well, so that the shared total cannot be rebuilt from it. The amounts paid by programme and month
+follow the same rule: a month with 1 or 2 payments of a programme shows no amount, and that programme's
+totals are hidden."""
 
 from __future__ import annotations
 
@@ -27,16 +36,83 @@ from smartunion.organisations import selectors as org_selectors
 PERM = "hardship.stats.view"
 THRESHOLD = 3
 SUPPRESSED = "<3"
+# A total (or, for the shared category totals, a cell) hidden so that a suppressed cell cannot be worked
+# back by subtraction: its value may be any size, so it is not shown as "<3".
+HIDDEN = "*"
 SUBUNION_TYPES = ("branch", "direct_group")
 Status = HardshipFile.Status
 AppStatus = AssistanceApplication.Status
 AWAITING = (AppStatus.SUBMITTED, AppStatus.UNIT_APPROVED, AppStatus.APPROVED)
+
+Cell = int | str
 
 
 def suppress(count: int | None) -> int | str:
     """0 stays 0; 1 and 2 become "<3"."""
     count = count or 0
     return SUPPRESSED if 0 < count < THRESHOLD else count
+
+
+def shown(cell: Any) -> bool:
+    """A cell whose value is printed (neither "<3" nor hidden)."""
+    return not isinstance(cell, str)
+
+
+def _total(value: int, hidden: bool) -> Cell:
+    """A total: "<3" when it is 1 or 2 (true and no more telling), hidden when a cell below it is not
+    shown, else the value."""
+    small = suppress(value)
+    if isinstance(small, str):
+        return small
+    return HIDDEN if hidden else value
+
+
+def _hide_one(cells: list[Cell], values: list[int]) -> bool:
+    """Hide the smallest non-zero shown cell (the complementary cell); False when there is none."""
+    candidates = [(values[i], i) for i, cell in enumerate(cells) if shown(cell) and values[i] > 0]
+    if not candidates:
+        return False
+    cells[min(candidates)[1]] = HIDDEN
+    return True
+
+
+@dataclass
+class Protected:
+    """Two tables sharing their category totals, after suppression: ``grid`` is category × cause (its
+    rows are the categories), ``units`` is unit × category (its columns are the categories)."""
+
+    grid: list[list[Cell]]
+    units: list[list[Cell]]
+    category_hidden: list[bool]
+
+
+def protect(grid: list[list[int]], units: list[list[int]]) -> Protected:
+    """Suppress 1–2 in both tables, then hide until no hidden or suppressed cell can be rebuilt: a category
+    total is hidden when a cell of that category is not shown in either table; once hidden, each table must
+    hold a hidden cell of that category (else the total would be their sum), so the smallest non-zero one
+    is hidden. ``units`` may be empty (no unit rows: then the grid stands alone)."""
+    g: list[list[Cell]] = [[suppress(n) for n in row] for row in grid]
+    u: list[list[Cell]] = [[suppress(n) for n in row] for row in units]
+    hidden = [False] * len(grid)
+    changed = True
+    while changed:
+        changed = False
+        for r in range(len(grid)):
+            column = [row[r] for row in u]
+            if not hidden[r] and (not all(shown(c) for c in g[r]) or not all(shown(c) for c in column)):
+                hidden[r] = True
+                changed = True
+            if not hidden[r]:
+                continue
+            if all(shown(c) for c in g[r]) and _hide_one(g[r], grid[r]):
+                changed = True
+            if u and all(shown(row[r]) for row in u):
+                values = [row[r] for row in units]
+                if _hide_one(column, values):
+                    for j, cell in enumerate(column):
+                        u[j][r] = cell
+                    changed = True
+    return Protected(grid=g, units=u, category_hidden=hidden)
 
 
 def _scope(user: Any) -> Any:
@@ -59,35 +135,6 @@ class Grid:
     rows: list[dict[str, Any]] = field(default_factory=list)
     total: int | str = 0
     column_totals: list[int | str] = field(default_factory=list)
-
-
-def files_by_category_and_cause(*, user: Any) -> Grid:
-    counts = {
-        (row["category"], row["cause"]): row["n"]
-        for row in _files(user)
-        .filter(status=Status.ACTIVE)
-        .values("category", "cause")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    causes = list(HardshipFile.Cause.choices)
-    grid = Grid(columns=[(value, str(label)) for value, label in causes])
-    for value, label in Category.choices:
-        cells = [counts.get((value, cause), 0) for cause, _label in causes]
-        grid.rows.append(
-            {
-                "key": value,
-                "label": str(label),
-                "cells": [suppress(c) for c in cells],
-                "total": suppress(sum(cells)),
-            }
-        )
-    grid.column_totals = [
-        suppress(sum(counts.get((category, cause), 0) for category in Category.values))
-        for cause, _l in causes
-    ]
-    grid.total = suppress(sum(counts.values()))
-    return grid
 
 
 def subunions(user: Any) -> list[Any]:
@@ -113,43 +160,82 @@ class UnitRow:
     by_category: list[int | str]
 
 
-def files_by_unit(*, user: Any) -> list[UnitRow]:
-    """Active files per top-level sub-union of the scope (files of units outside every sub-union — the
-    school union's own — are one row)."""
-    units = subunions(user)
-    raw = (
+@dataclass
+class FileTables:
+    grid: Grid
+    units: list[UnitRow]
+
+
+def file_tables(*, user: Any) -> FileTables:
+    """Active files by category and cause, and by top-level sub-union of the scope and category (files of
+    units outside every sub-union — the school union's own — are one row), suppressed together."""
+    raw = list(
         _files(user)
         .filter(status=Status.ACTIVE)
-        .values("unit__path", "category")
+        .values("unit__path", "category", "cause")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    table: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    categories = list(Category.values)
+    causes = list(HardshipFile.Cause.choices)
+    cause_values = [value for value, _label in causes]
+    grid_counts = [[0] * len(causes) for _c in categories]
+    units = subunions(user)
+    by_unit: dict[int | None, list[int]] = {}
     for row in raw:
+        if row["category"] not in categories or row["cause"] not in cause_values:
+            continue
+        r = categories.index(row["category"])
+        grid_counts[r][cause_values.index(row["cause"])] += row["n"]
         unit = _subunion_of(row["unit__path"], units)
-        table[unit.pk if unit else None][row["category"]] += row["n"]
-    rows = []
-    for unit in units:
-        counts = table.get(unit.pk, {})
-        rows.append(
-            UnitRow(
-                key=unit.pk,
-                name=unit.short_name or unit.name,
-                active=suppress(sum(counts.values())),
-                by_category=[suppress(counts.get(value, 0)) for value in Category.values],
-            )
+        key = unit.pk if unit else None
+        by_unit.setdefault(key, [0] * len(categories))[r] += row["n"]
+    unit_rows: list[tuple[int | None, str]] = [(unit.pk, unit.short_name or unit.name) for unit in units]
+    if None in by_unit:
+        unit_rows.append((None, str(_school_label())))
+    unit_counts = [by_unit.get(key, [0] * len(categories)) for key, _name in unit_rows]
+    protected = protect(grid_counts, unit_counts)
+
+    grid = Grid(columns=[(value, str(label)) for value, label in causes])
+    for r, (value, label) in enumerate(Category.choices):
+        grid.rows.append(
+            {
+                "key": value,
+                "label": str(label),
+                "cells": protected.grid[r],
+                "total": _total(sum(grid_counts[r]), protected.category_hidden[r]),
+            }
         )
-    if None in table:
-        counts = table[None]
-        rows.append(
-            UnitRow(
-                key=None,
-                name=str(_school_label()),
-                active=suppress(sum(counts.values())),
-                by_category=[suppress(counts.get(value, 0)) for value in Category.values],
-            )
+    grid.column_totals = [
+        _total(
+            sum(grid_counts[r][c] for r in range(len(categories))),
+            not all(shown(protected.grid[r][c]) for r in range(len(categories))),
         )
-    return rows
+        for c in range(len(causes))
+    ]
+    rows = [
+        UnitRow(
+            key=key,
+            name=name,
+            active=_total(sum(counts), not all(shown(cell) for cell in cells)),
+            by_category=cells,
+        )
+        for (key, name), counts, cells in zip(unit_rows, unit_counts, protected.units, strict=True)
+    ]
+    totals: list[Any] = [row["total"] for row in grid.rows] + grid.column_totals
+    totals += [row.active for row in rows]
+    grid.total = _total(sum(sum(row) for row in grid_counts), not all(shown(total) for total in totals))
+    return FileTables(grid=grid, units=rows)
+
+
+def files_by_category_and_cause(*, user: Any) -> Grid:
+    return file_tables(user=user).grid
+
+
+def files_by_unit(*, user: Any) -> list[UnitRow]:
+    """Active files per top-level sub-union of the scope (files of units outside every sub-union — the
+    school union's own — are one row)."""
+    return file_tables(user=user).units
 
 
 def _school_label() -> str:
@@ -201,13 +287,15 @@ def files_by_month(*, user: Any, year: int) -> list[MonthRow]:
 class PaidRow:
     programme: str
     code: str
-    months: list[Decimal]
-    total: Decimal
+    months: list[Decimal | str]
+    total: Decimal | str
     count: int | str
 
 
 def assistance_paid(*, user: Any, year: int) -> list[PaidRow]:
-    """Amounts paid per programme and month of ``year`` (approved amounts of paid applications)."""
+    """Amounts paid per programme and month of ``year`` (approved amounts of paid applications). A month
+    with 1 or 2 payments of a programme shows no amount (HIDDEN): that programme's total amount and count
+    are hidden too, so the month cannot be worked back from them."""
     raw = (
         _applications(user)
         .filter(status=AppStatus.PAID, paid_at__year=year)
@@ -221,15 +309,17 @@ def assistance_paid(*, user: Any, year: int) -> list[PaidRow]:
         table[row["programme_id"]][row["m"]] = (row["amount"] or Decimal("0"), row["n"])
     rows = []
     for programme in AssistanceProgramme.objects.filter(pk__in=list(table)).order_by("sort_order", "pk"):
-        months = [table[programme.pk].get(m, (Decimal("0"), 0))[0] for m in range(1, 13)]
-        count = sum(n for _amount, n in table[programme.pk].values())
+        cells = [table[programme.pk].get(m, (Decimal("0"), 0)) for m in range(1, 13)]
+        months: list[Decimal | str] = [HIDDEN if 0 < count < THRESHOLD else amount for amount, count in cells]
+        hidden = not all(shown(month) for month in months)
+        count = sum(n for _amount, n in cells)
         rows.append(
             PaidRow(
                 programme=programme.name,
                 code=programme.code,
                 months=months,
-                total=sum(months, Decimal("0")),
-                count=suppress(count),
+                total=HIDDEN if hidden else sum((amount for amount, _n in cells), Decimal("0")),
+                count=_total(count, hidden),
             )
         )
     return rows
@@ -238,12 +328,14 @@ def assistance_paid(*, user: Any, year: int) -> list[PaidRow]:
 def average_days_to_payment(*, user: Any, year: int) -> Decimal | None:
     """Average days from the application (created) to the payment, over the applications paid in ``year``."""
     duration = ExpressionWrapper(F("paid_at") - F("created_at"), output_field=DurationField())
-    value = (
+    figures = (
         _applications(user)
         .filter(status=AppStatus.PAID, paid_at__year=year, paid_at__isnull=False)
-        .aggregate(avg=Avg(duration))["avg"]
+        .aggregate(avg=Avg(duration), count=Count("pk"))
     )
-    if value is None:
+    value = figures["avg"]
+    # One or two payments: the average would be those people's own waiting times.
+    if value is None or figures["count"] < 3:
         return None
     return (Decimal(value.total_seconds()) / Decimal(86400)).quantize(Decimal("0.1"))
 
@@ -263,7 +355,8 @@ def purged_totals(*, user: Any) -> list[dict[str, Any]]:
             "kind": str(labels.get(row["kind"], row["kind"])),
             "year": row["closed_year"],
             "count": suppress(row["count"]),
-            "amount": row["amount"] or Decimal("0"),
+            # With one or two records the amount would be those people's own payments.
+            "amount": (row["amount"] or Decimal("0")) if (row["count"] or 0) >= 3 else HIDDEN,
         }
         for row in rows
     ]
@@ -276,23 +369,22 @@ def years(today: dt.date | None = None) -> list[int]:
 
 def dashboard_counts(user: Any, today: dt.date | None = None) -> dict[str, Any]:
     """The console card: active files, reviews overdue and applications awaiting action in the user's
-    stats scope — counts only. A scope below the top of the tree is one unit's count: suppressed."""
+    stats scope — counts only. Below the top of the tree the scope is a few units: every count of 1 or 2
+    is suppressed ("<3")."""
     today = today or timezone.localdate()
     scope = _scope(user)
     if scope.is_empty:
         return {}
-    active = _files(user).filter(status=Status.ACTIVE).count()
-    overdue = (
-        scope.filter(Review.objects.all(), "file__unit")
+    counts = {
+        "active": _files(user).filter(status=Status.ACTIVE).count(),
+        "overdue": scope.filter(Review.objects.all(), "file__unit")
         .filter(done_at__isnull=True, file__status=Status.ACTIVE, due_on__lt=today)
-        .count()
-    )
-    awaiting = _applications(user).filter(status__in=AWAITING).count()
-    return {
-        "active": active if scope.at_top else suppress(active),
-        "overdue": overdue,
-        "awaiting": awaiting,
+        .count(),
+        "awaiting": _applications(user).filter(status__in=AWAITING).count(),
     }
+    if scope.at_top:
+        return counts
+    return {key: suppress(value) for key, value in counts.items()}
 
 
 def as_number(value: int | str) -> int | None:

@@ -13,11 +13,16 @@ Who decides:
   concurrent approvals cannot both pass.
 * **Pay**: ``hardship.assistance.pay`` at the top: the entry is posted at the school union with the
   idempotency key ``hardship.assistance:<pk>`` — a second call pays nothing and returns the same entry.
-* **Reject**: the reviewer while submitted, a school-wide approver until paid; a reason is required.
+* **Reject**: the reviewer while submitted, then until paid the school-wide approver of the application's
+  tier (``approve`` for the office's, ``approve_major`` for the chair's); a reason is required, and only
+  the case handlers and the member see it.
 * **Withdraw**: the member, before approval.
 
-PIPL: the measured value, the circumstances and the bank account are encrypted columns; they never go
-into the audit log, the notifications or the member's service records.
+PIPL: the measured value, the circumstances, the bank account, the notes and the reason for a rejection
+are encrypted columns; they never go into the audit log, the notifications or the member's service
+records. A member applying for themselves learns nothing about the colleague they name as their spouse:
+the spouse rule is checked at their submission only when an officer applies on their behalf, and always
+at the approval (by officers).
 """
 
 from __future__ import annotations
@@ -94,10 +99,13 @@ def may_pay(user: Any) -> bool:
 
 
 def may_reject(user: Any, application: AssistanceApplication) -> bool:
+    """While submitted: the sub-union's reviewer or any school-wide approver. Once passed on (and until
+    paid): the school-wide approver of the application's tier — a chair-tier application is rejected by
+    the chair (``approve_major``), never by the office."""
     if application.status == Status.SUBMITTED:
         return may_review(user, application) or is_approver(user)
     if application.status in (Status.UNIT_APPROVED, Status.APPROVED):
-        return is_approver(user)
+        return may_approve(user, application)
     return False
 
 
@@ -190,9 +198,13 @@ def _limits_errors(
     year: int,
     amount: Decimal | None,
     exclude_pk: Any = None,
+    spouse_rule: bool = True,
 ) -> list[str]:
     """The yearly limits and the spouse rule. ``amount`` None: at submission, refuse only when the limits
-    are already used up; with an amount: at approval, refuse when this amount would pass them."""
+    are already used up; with an amount: at approval, refuse when this amount would pass them.
+
+    The spouse rule's message names the spouse and their application: it is for officers only
+    (``spouse_rule`` False when a member applies for themselves)."""
     errors: list[str] = []
     usage = selectors.yearly_usage(
         person_id=person.pk, programme_id=programme.pk, year=year, rule=rule, exclude_pk=exclude_pk
@@ -237,7 +249,7 @@ def _limits_errors(
                     "left": usage.amount_left,
                 }
             )
-    if rule.one_spouse_only:
+    if spouse_rule and rule.one_spouse_only:
         granted = selectors.spouse_grant(
             person_id=person.pk,
             spouse_id=spouse_id,
@@ -346,7 +358,11 @@ def application_submit(
             add(
                 "spouse_staff_no",
                 _("No staff member has the staff number %(no)s: check your spouse's 工号, or leave it empty.")
-                % {"no": spouse_staff_no},
+                % {"no": spouse_staff_no}
+                if on_behalf
+                # The member is told nothing about the staff (whose the number is, or whether it exists
+                # beyond this one answer).
+                else _("Check your spouse's staff number."),
             )
         elif spouse.pk == person.pk:
             add("spouse_staff_no", _("That is the applicant's own staff number: enter the spouse's."))
@@ -364,6 +380,9 @@ def application_submit(
             for message in error.messages:
                 add("documents", message)
     if not errors and rule is not None:
+        # The member's own yearly limits are theirs to know; the spouse rule would tell them whether the
+        # colleague they named received assistance (and which, when): it waits for the officers — checked
+        # here only when an officer applies on the member's behalf, and always at the approval.
         for message in _limits_errors(
             person=person,
             spouse_id=spouse.pk if spouse else None,
@@ -371,6 +390,7 @@ def application_submit(
             rule=rule,
             year=today.year,
             amount=None,
+            spouse_rule=on_behalf,
         ):
             add("__all__", message)
     if errors:

@@ -7,7 +7,9 @@
 
 A family that meets several is put in the most serious: 深度 before 意外 before 相对 (意外致困 is checked before
 相对困难 because it is the narrower, event-based category the 帮扶 rules treat separately). Boundaries are strict:
-exactly 低保 is not below 低保, exactly 80 % is not above 80 %.
+exactly 低保 is not below 低保, exactly 80 % is not above 80 %. The comparison is on the exact (unrounded)
+per-capita figure: 799.9997 is below 800 even though it is reported as 800.00; only the value shown in the
+Derivation is rounded to the fen.
 """
 
 from __future__ import annotations
@@ -61,19 +63,21 @@ def derive(figures: Figures, dibao: Decimal | None) -> Derivation:
         missing.append("household")
     if dibao is None or dibao <= 0:
         missing.append("dibao")
+    exact = None  # compared with the lines; only the reported value is rounded
     per_capita = None
     if size:
-        per_capita = ((income - rigid) / Decimal(12) / Decimal(size)).quantize(FEN, rounding=ROUND_HALF_UP)
+        exact = (income - rigid) / Decimal(12) / Decimal(size)
+        per_capita = exact.quantize(FEN, rounding=ROUND_HALF_UP)
     share = (accident / income).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if income > 0 else None
     accident_met = accident > 0 and (income <= 0 or accident > ACCIDENT_SHARE * income)
     category = ""
     if not missing:
-        assert per_capita is not None and dibao is not None
-        if per_capita < dibao:
+        assert exact is not None and dibao is not None
+        if exact < dibao:
             category = Category.DEEP
         elif accident_met:
             category = Category.ACCIDENT
-        elif per_capita < 2 * dibao:
+        elif exact < 2 * dibao:
             category = Category.RELATIVE
         else:
             category = Category.NONE

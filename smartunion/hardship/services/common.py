@@ -203,8 +203,27 @@ def log_sensitive_view(*, actor: Any, record: Model, what: str) -> None:
     audit(actor=actor, action=action, target=record, changes={"what": what}, sensitive=True)
 
 
-def log_export(*, actor: Any, kind: str, rows: int, filters: dict[str, Any], unit: Any = None) -> None:
-    action = "hardship.application.exported" if kind == "applications" else "hardship.file.exported"
+def log_export(
+    *,
+    actor: Any,
+    kind: str,
+    rows: int,
+    filters: dict[str, Any],
+    unit: Any = None,
+    perm: str | None = None,
+) -> None:
+    """Log an export ("files", "applications" or "stats") under ``unit`` — the unit filter of the export;
+    without one, the unit of the actor's scope for ``perm`` when that scope is one subtree; else none."""
+    from smartunion.organisations import selectors as org_selectors
+
+    if unit is None and perm:
+        paths = sorted(actor.scope_for(perm).paths)
+        if len(paths) == 1 and paths[0]:
+            unit = org_selectors.unit_by_path(paths[0])
+    action = {
+        "applications": "hardship.application.exported",
+        "stats": "hardship.stats.exported",
+    }.get(kind, "hardship.file.exported")
     audit(actor=actor, action=action, unit=unit, changes={"rows": rows, "filters": filters}, sensitive=True)
 
 
@@ -213,11 +232,14 @@ def log_export(*, actor: Any, kind: str, rows: int, filters: dict[str, Any], uni
 
 def next_number(model: type[Model], prefix: str, year: int) -> str:
     """KN2026-0007 / BZ2026-0012: the next number of the year (called under the caller's row lock or
-    retried on the unique constraint)."""
+    retried on the unique constraint). Ordered numerically, not as text: the sequence is padded to four
+    digits only, so after KN2026-9999 comes KN2026-10000 — the longer number is the later one."""
+    from django.db.models.functions import Length
+
     stem = f"{prefix}{year}-"
     last = (
         model._default_manager.filter(number__startswith=stem)
-        .order_by("-number")
+        .order_by(Length("number").desc(), "-number")
         .values_list("number", flat=True)
         .first()
     )

@@ -1,6 +1,10 @@
-"""The table of local 低保 standards (city × year). Saving a standard recomputes the category of every open
-or active file that the standard applies to (its city; its year, or a later year that falls back to it),
-with the history source "computed", and reports how many files changed category."""
+"""The table of local 低保 standards (city × year), kept by ``hardship.dibao.manage`` at the top of the tree.
+Saving a standard recomputes the category of every file still being prepared — draft, awaiting the home
+visit or the sub-union's review — that the standard applies to (its city; its year, or a later year that
+falls back to it), with the history source "computed", and reports how many files changed category.
+
+A file in public notice or active keeps its category: what was published and approved changes only
+through an annual review or a recorded change in circumstances."""
 
 from __future__ import annotations
 
@@ -20,7 +24,8 @@ from .common import file_recompute
 
 MANAGE = "hardship.dibao.manage"
 FIRST_YEAR = 2000
-CURRENT_STATUSES = (*HardshipFile.OPEN_STATUSES, HardshipFile.Status.ACTIVE)
+# The files a new standard is applied to: those not yet in public notice (nor approved).
+RECOMPUTED_STATUSES = (HardshipFile.Status.DRAFT, HardshipFile.Status.APPLIED, HardshipFile.Status.VISITED)
 
 
 @dataclass(frozen=True)
@@ -56,11 +61,11 @@ def _clean(city: Any, year: Any, monthly_amount: Any) -> tuple[str, int, Decimal
 
 
 def recompute_files(*, actor: Any, city: str, from_year: int) -> tuple[int, int]:
-    """Recompute the open and active files of ``city`` whose figures are of ``from_year`` or later.
-    Returns (files recomputed, files whose category changed)."""
+    """Recompute the files of ``city`` in draft, applied or visited whose figures are of ``from_year`` or
+    later (not those in notice or active). Returns (files recomputed, files whose category changed)."""
     files = (
         HardshipFile.objects.select_for_update(of=("self",))
-        .filter(city=city, year__gte=from_year, status__in=CURRENT_STATUSES)
+        .filter(city=city, year__gte=from_year, status__in=RECOMPUTED_STATUSES)
         .order_by("pk")
     )
     recomputed = changed = 0
@@ -82,8 +87,9 @@ def dibao_save(
     note: str = "",
     standard: DibaoStandard | None = None,
 ) -> DibaoSaved:
-    """Add (``standard`` None) or edit a standard; recompute the files it applies to."""
-    if not actor.has_unit_perm(MANAGE):
+    """Add (``standard`` None) or edit a standard; recompute the files it applies to. The table is
+    school-wide: the permission must be held at the top of the tree."""
+    if not (getattr(actor, "pk", None) and actor.scope_for(MANAGE).at_top):
         raise PermissionDenied
     city, year, amount = _clean(city, year, monthly_amount)
     clash = DibaoStandard.objects.filter(city=city, year=year)

@@ -9,8 +9,11 @@ Who does what:
 * **Home visit**: ``hardship.files.manage`` at the unit; at least two visitors.
 * **Sub-union review (评议)**: ``hardship.files.review`` at the unit; approval starts the public notice.
 * **Objections**: anyone logged in, during the notice; resolved by ``hardship.files.review``.
-* **School approval / rejection, category override**: ``hardship.files.approve`` at the unit. The approver
-  is never the sub-union's reviewer (separation of duties) nor the member concerned.
+* **School approval / rejection, category override**: ``hardship.files.approve`` at the top of the tree
+  (the school union, not a role held at a sub-union). The approver is never the sub-union's reviewer
+  (separation of duties) nor the member concerned.
+* **Separation of duties for officers who are themselves the member**: once the file is submitted, the
+  home visit and every edit of the figures or the household are recorded by another officer.
 
 No figures (incomes, costs, health, reasons) go to the audit log or into notifications.
 """
@@ -101,11 +104,31 @@ def _require(actor: Any, code: str, file: HardshipFile) -> None:
         raise PermissionDenied
 
 
-def _require_editor(actor: Any, file: HardshipFile) -> None:
-    """The member may edit their own draft; officers holding ``manage`` may edit in every edit state."""
-    if _may(actor, MANAGE, file):
-        return
+def may_at_top(actor: Any, code: str) -> bool:
+    """School-wide decisions: ``code`` held at the top of the tree (not merely at the file's unit)."""
+    return bool(getattr(actor, "pk", None)) and bool(actor.scope_for(code).at_top)
+
+
+def _require_top(actor: Any, code: str) -> None:
+    if not may_at_top(actor, code):
+        raise PermissionDenied
+
+
+def not_for_own_file(actor: Any, file: HardshipFile) -> None:
+    """An officer does not record the visit, the review or changed figures of their own file."""
     if is_member(actor, file):
+        raise ValidationError(_("Another officer records this for your own file."))
+
+
+def _require_editor(actor: Any, file: HardshipFile) -> None:
+    """The member may edit their own draft; officers holding ``manage`` may edit in every edit state —
+    except their own file once it is submitted (another officer records the change)."""
+    member = is_member(actor, file)
+    if _may(actor, MANAGE, file):
+        if member and file.status != Status.DRAFT:
+            not_for_own_file(actor, file)
+        return
+    if member:
         if file.status != Status.DRAFT:
             raise ValidationError(
                 _("This file has been submitted: ask the sub-union to record changes in your circumstances.")
@@ -325,11 +348,12 @@ def file_create(
             else _("%(name)s already has a current hardship file.") % {"name": person.name}
         ) from None
     file_recompute(file=file, actor=actor)
+    # The audit log is read by auditors: no staff number, no cause (the target names the file).
     audit(
         actor=actor,
         action="hardship.file.created",
         target=file,
-        changes={"person": person.staff_no, "cause": file.cause, "on_behalf": on_behalf},
+        changes={"status": file.status, "on_behalf": on_behalf},
     )
     return file
 
@@ -625,6 +649,7 @@ def visit_record(
     """The home visit: applied → visited; later visits (spot checks) leave the status alone."""
     file = _lock(file)
     _require(actor, MANAGE, file)
+    not_for_own_file(actor, file)
     if file.status == Status.DRAFT:
         raise ValidationError(_("This file is still a draft: it is visited after it has been submitted."))
     if file.status not in VISIT_STATUSES:
@@ -787,6 +812,7 @@ def _one_year_later(day: dt.date) -> dt.date:
 def file_approve(*, actor: Any, file: HardshipFile) -> HardshipFile:
     file = _lock(file)
     _require(actor, APPROVE, file)
+    _require_top(actor, APPROVE)
     _not_the_member(actor, file)
     blockers = approval_blockers(file, actor)
     if blockers:
@@ -807,6 +833,7 @@ def file_reject(*, actor: Any, file: HardshipFile, reason: str) -> HardshipFile:
     """The school does not approve the file (at the end of the public notice, e.g. an upheld objection)."""
     file = _lock(file)
     _require(actor, APPROVE, file)
+    _require_top(actor, APPROVE)
     _not_the_member(actor, file)
     if file.status != Status.NOTICE:
         raise _status_error(file, _("only a file in public notice is decided by the school"))
@@ -823,6 +850,7 @@ def category_override(*, actor: Any, file: HardshipFile, category: str, reason: 
     """Set (or, with ``category=""``, clear) the officer's category; the reason goes into the history."""
     file = _lock(file)
     _require(actor, APPROVE, file)
+    _require_top(actor, APPROVE)
     _not_the_member(actor, file)
     if file.status not in CURRENT_STATUSES:
         raise _status_error(file, _("the category of a closed file cannot be changed"))

@@ -2,7 +2,7 @@
 
 Both close the file (closed_on, the reason — encrypted — and retain_until, after which the purge job
 keeps only anonymous counts). The category history stays with the file until then. Only the school union
-(``hardship.files.approve`` at the file's unit) closes a file."""
+(``hardship.files.approve`` at the top of the tree — not a role held at a sub-union) closes a file."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ APPROVE = "hardship.files.approve"
 
 
 def may_close(user: Any, file: HardshipFile) -> bool:
-    return bool(user.has_unit_perm(APPROVE, file.unit))
+    """Closing a file is the school union's: the permission held at the top of the tree."""
+    return bool(getattr(user, "pk", None)) and bool(user.scope_for(APPROVE).at_top)
 
 
 def lock_file(file: HardshipFile) -> HardshipFile:

@@ -85,6 +85,10 @@ def _lock(measure: HelpMeasure) -> HelpMeasure:
 
 @transaction.atomic
 def measure_add(*, actor: Any, file: HardshipFile, **data: Any) -> HelpMeasure:
+    # Lock the file first: its status is checked against a concurrent close.
+    file = (
+        HardshipFile.objects.select_for_update(of=("self",)).select_related("person", "unit").get(pk=file.pk)
+    )
     _check_file(actor, file)
     values = _clean(file, data)
     measure = HelpMeasure.objects.create(file=file, created_by=actor, **values)

@@ -3,6 +3,10 @@
 closed, category or programme, final status, count, amount paid) are kept. One audit entry per run, with
 the counts only. Idempotent; ``dry_run`` counts without deleting.
 
+Drafts never submitted are not kept either: a draft not changed for ``HARDSHIP_DRAFT_DAYS`` (90) days — its
+figures, household or documents — is deleted the same way and counted with the outcome "draft_expired"
+(the year is that of its last change). The member is told so on the application page.
+
 Run daily from cron (docs/admin.md): ``manage.py hardship_purge``."""
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -32,11 +37,19 @@ from .common import retention_until
 AppStatus = AssistanceApplication.Status
 FINISHED = (AppStatus.PAID, AppStatus.REJECTED, AppStatus.WITHDRAWN)
 Key = tuple[str, int, str, str]  # kind, closed year, label, outcome
+DRAFT_EXPIRED = "draft_expired"
+DEFAULT_DRAFT_DAYS = 90
+
+
+def draft_days() -> int:
+    """How long an untouched draft is kept (``HARDSHIP_DRAFT_DAYS``, 90 by default)."""
+    return int(getattr(settings, "HARDSHIP_DRAFT_DAYS", DEFAULT_DRAFT_DAYS))
 
 
 @dataclass
 class PurgeResult:
-    files: int = 0
+    files: int = 0  # every file deleted, expired drafts included
+    drafts: int = 0  # of which drafts not changed for draft_days()
     applications: int = 0
     retention_set: int = 0
     counts: dict[Key, list[Any]] = field(default_factory=dict)
@@ -91,6 +104,21 @@ def _delete_unused_consents(ids: set[int]) -> None:
         Consent.objects.filter(pk__in=unused).delete()
 
 
+def _expired_drafts(today: dt.date) -> list[HardshipFile]:
+    """Drafts whose last change — the file (its figures and, through the recomputation, its household) or a
+    document uploaded to it — is older than ``draft_days()`` days."""
+    cutoff_day = today - dt.timedelta(days=draft_days())
+    cutoff = timezone.make_aware(dt.datetime.combine(cutoff_day, dt.time.min))
+    return list(
+        HardshipFile.objects.select_for_update(of=("self",))
+        .filter(status=HardshipFile.Status.DRAFT, updated_at__lt=cutoff)
+        .exclude(
+            pk__in=Document.objects.filter(file__isnull=False, uploaded_at__gte=cutoff).values("file_id")
+        )
+        .order_by("pk")
+    )
+
+
 @transaction.atomic
 def purge(*, today: dt.date | None = None, dry_run: bool = False) -> PurgeResult:
     today = today or timezone.localdate()
@@ -106,6 +134,11 @@ def purge(*, today: dt.date | None = None, dry_run: bool = False) -> PurgeResult
     for file in files:
         closed = file.closed_on or file.retain_until or today
         _add(counts, (PurgedCount.Kind.FILE, closed.year, file.category or "", file.status), Decimal("0"))
+    drafts = _expired_drafts(today)
+    for file in drafts:
+        changed = timezone.localtime(file.updated_at).date()
+        _add(counts, (PurgedCount.Kind.FILE, changed.year, file.category or "", DRAFT_EXPIRED), Decimal("0"))
+    files += drafts
     applications = _expired_applications(today, dry_run)
     for application in applications:
         paid = Decimal("0")
@@ -122,6 +155,7 @@ def purge(*, today: dt.date | None = None, dry_run: bool = False) -> PurgeResult
             paid,
         )
     result.files = len(files)
+    result.drafts = len(drafts)
     result.applications = len(applications)
     result.counts = dict(counts)
     if dry_run or not (files or applications):
@@ -149,6 +183,6 @@ def purge(*, today: dt.date | None = None, dry_run: bool = False) -> PurgeResult
     audit(
         actor=None,
         action="hardship.purged",
-        changes={"files": result.files, "applications": result.applications},
+        changes={"files": result.files, "drafts": result.drafts, "applications": result.applications},
     )
     return result

@@ -1,11 +1,14 @@
 """动态管理: the annual review of every active file, its system-drawn spot checks, and the reminders.
 
-* ``round_start`` (``hardship.reviews.manage``): one round per year; a Review for every active file, due
-  on the round's date; ``ceil(share × n)`` files drawn for a spot check (share =
+* ``round_start`` (``hardship.reviews.manage`` at the top of the tree): one round per year; a Review for
+  every active file, due on the round's date; ``ceil(share × n)`` files drawn for a spot check (share =
   ``HARDSHIP_SPOT_CHECK_SHARE``, never below 30 %) with ``random.Random(seed)`` over the files sorted by
   pk — the seed is stored, so anyone can redraw the same sample.
 * ``review_record`` (``hardship.files.manage`` at the file's unit): continue / category changed / exit.
-  A spot check needs a home visit recorded on the file in the round's year.
+  A spot check needs a home visit made on or after the day the round started (the application's own visit,
+  or any earlier one of the year, does not count). Setting a category by hand is an override: it needs
+  ``hardship.files.approve`` at the top of the tree, like ``files.category_override``. An officer never
+  records the review of their own file.
 * ``reminders_send``: a standalone review for each active file whose ``review_due_on`` comes within 30
   days (files approved after the round), and a reminder to the responsible officers, at most once per 7
   days per review.
@@ -37,6 +40,7 @@ from smartunion.notifications.services import notify
 
 from . import lifecycle
 from .common import file_recompute
+from .files import is_member
 
 Status = HardshipFile.Status
 Result = Review.Result
@@ -44,6 +48,8 @@ MIN_SHARE = Decimal("0.30")
 DUE_WINDOW_DAYS = 30
 REMIND_EVERY = dt.timedelta(days=7)
 MANAGE = "hardship.files.manage"
+APPROVE = "hardship.files.approve"
+ROUNDS = "hardship.reviews.manage"
 
 
 def spot_check_share() -> Decimal:
@@ -74,9 +80,14 @@ def one_year_after(day: dt.date) -> dt.date:
 # -- the round --------------------------------------------------------------------------------------
 
 
+def may_start_round(user: Any) -> bool:
+    """The round reviews every active file of the school: the permission held at the top of the tree."""
+    return bool(getattr(user, "pk", None)) and bool(user.scope_for(ROUNDS).at_top)
+
+
 @transaction.atomic
 def round_start(*, actor: Any, year: int, due_on: dt.date, seed: str | None = None) -> ReviewRound:
-    if not actor.has_unit_perm("hardship.reviews.manage"):
+    if not may_start_round(actor):
         raise PermissionDenied
     today = timezone.localdate()
     if not (today.year - 1 <= int(year) <= today.year + 1):
@@ -135,13 +146,31 @@ def may_record(user: Any, review: Review) -> bool:
     return bool(user.has_unit_perm(MANAGE, review.file.unit))
 
 
-def visit_year(review: Review) -> int:
-    return review.round.year if review.round is not None else review.due_on.year
+def visit_since(review: Review) -> dt.date:
+    """The first day a spot check's home visit may be of: the day the round started. (A review outside a
+    round — never drawn for a spot check by the system — counts visits from the file's approval on.)"""
+    if review.round is not None:
+        return timezone.localtime(review.round.started_at).date()
+    approved_at = getattr(review.file, "approved_at", None)
+    if approved_at is not None:
+        return timezone.localtime(approved_at).date()
+    return review.due_on.replace(month=1, day=1)
+
+
+def visits_for(review: Review) -> Any:
+    """The home visits that count for the review's spot check (newest first)."""
+    return HomeVisit.objects.filter(file_id=review.file_id, visited_on__gte=visit_since(review)).order_by(
+        "-visited_on", "-pk"
+    )
 
 
 def has_visit_for(review: Review) -> bool:
-    year = visit_year(review)
-    return HomeVisit.objects.filter(file_id=review.file_id, visited_on__year=year).exists()
+    return visits_for(review).exists()
+
+
+def may_set_category(user: Any) -> bool:
+    """Setting a category by hand is an override: the school union's approvers (at the top of the tree)."""
+    return bool(getattr(user, "pk", None)) and bool(user.scope_for(APPROVE).at_top)
 
 
 @transaction.atomic
@@ -155,6 +184,8 @@ def review_record(
     review.file = file
     if not may_record(actor, review):
         raise PermissionDenied
+    if is_member(actor, file):
+        raise ValidationError(_("Another officer records this for your own file."))
     if review.done_at is not None:
         raise ValidationError(_("This review has already been recorded."))
     if file.status != Status.ACTIVE:
@@ -168,10 +199,10 @@ def review_record(
     if review.spot_check and not has_visit_for(review):
         raise ValidationError(
             _(
-                "This file was drawn for a spot check: record a home visit of %(year)s on the file before "
-                "recording the review."
+                "This file was drawn for a spot check: record a home visit made on or after %(date)s (the "
+                "start of the review) before recording the review."
             )
-            % {"year": visit_year(review)}
+            % {"date": visit_since(review).isoformat()}
         )
     if result == Result.CATEGORY_CHANGED:
         _change_category(actor=actor, file=file, note=note, category=category or "")
@@ -219,6 +250,15 @@ def _change_category(*, actor: Any, file: HardshipFile, note: str, category: str
     if category:
         if category not in Category.values:
             raise ValidationError({"category": _("Choose one of the categories.")})
+        if not may_set_category(actor):
+            raise ValidationError(
+                {
+                    "category": _(
+                        "Only the school union's approvers set a category by hand: leave the category empty "
+                        "to take it from the updated figures, or ask them to record this review."
+                    )
+                }
+            )
         if category == file.category:
             raise ValidationError(
                 {"category": _("The file is already in this category: choose “stays in the file”.")}

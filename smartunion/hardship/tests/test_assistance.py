@@ -189,13 +189,32 @@ def test_one_bad_document_refuses_the_whole_application(w: Any) -> None:
         submit(w, documents=[("secret", "a.pdf", PDF)])
 
 
+def on_behalf(w: Any, person: Any = None, **kwargs: Any) -> AssistanceApplication:
+    """The sub-union chair applies for a member of unit A with the signed paper form."""
+    return services.application_submit(
+        actor=w.sub_chair,
+        person=person or w.person,
+        programme=kwargs.pop("programme", None) or w.programme,
+        condition_value=kwargs.pop("value", "30000"),
+        reason="行动不便，由分工会代为申请",
+        on_behalf=True,
+        consent_method=Consent.Method.PAPER,
+        **kwargs,
+    )
+
+
 def test_the_spouse_is_found_by_staff_number(w: Any) -> None:
     application = submit(w, spouse_staff_no=w.spouse.staff_no)
     assert application.spouse == w.spouse
-    with pytest.raises(ValidationError, match="No staff member has the staff number NOPE"):
+    # The member is told only to check the number: nothing about the staff behind it.
+    with pytest.raises(ValidationError) as refused:
         submit(w, spouse_staff_no="NOPE")
+    assert refused.value.message_dict["spouse_staff_no"] == ["Check your spouse's staff number."]
     with pytest.raises(ValidationError, match="applicant's own staff number"):
         submit(w, spouse_staff_no=w.person.staff_no)
+    # An officer applying on the member's behalf gets the full message.
+    with pytest.raises(ValidationError, match="No staff member has the staff number NOPE"):
+        on_behalf(w, spouse_staff_no="NOPE")
 
 
 def test_a_member_applies_only_for_themself(w: Any) -> None:
@@ -359,6 +378,80 @@ def test_rejection_needs_a_reason_and_is_possible_until_paid(w: Any) -> None:
         services.application_reject(actor=w.office, application=paid, reason="x")
 
 
+def test_a_chair_tier_application_is_rejected_only_by_the_chair(w: Any, make_user: Any) -> None:
+    """Once passed on, rejecting is deciding: the approver of the tier decides (approve_major for the
+    chair's tier, approve for the office's), at the top of the tree."""
+    chair_tier = to_approval(w, submit(w, value="60000"))
+    assert chair_tier.tier == AssistanceApplication.Tier.CHAIR
+    assert not services.may_reject(w.office, chair_tier)
+    with pytest.raises(PermissionDenied):
+        services.application_reject(actor=w.office, application=chair_tier, reason="不符合条件")
+    assert AssistanceApplication.objects.get(pk=chair_tier.pk).status == Status.UNIT_APPROVED
+    approved = services.application_approve(actor=w.chair, application=chair_tier)
+    assert not services.may_reject(w.office, approved)
+    with pytest.raises(PermissionDenied):
+        services.application_reject(actor=w.office, application=approved, reason="不符合条件")
+    assert services.may_reject(w.chair, approved)
+    rejected = services.application_reject(actor=w.chair, application=approved, reason="重复申请")
+    assert rejected.status == Status.REJECTED and rejected.rejected_by == w.chair
+    # The office's tier: the office (and the chair) at the top, never approve held at a sub-union.
+    staff_tier = to_approval(w, submit(w, member(w.tree.a1)))
+    assert services.may_reject(w.office, staff_tier) and services.may_reject(w.chair, staff_tier)
+    assert not services.may_reject(make_user("union_staff", w.tree.a), staff_tier)
+    assert not services.may_reject(make_user("union_chair", w.tree.a), staff_tier)
+    # While submitted, the sub-union's reviewer rejects either tier.
+    assert services.may_reject(w.sub_chair, submit(w, member(w.tree.a1), value="60000"))
+
+
+def test_the_reject_reason_is_encrypted_at_rest_and_old_reasons_are_encrypted_in_place(w: Any) -> None:
+    import importlib
+
+    from django.apps import apps as django_apps
+    from django.db import connection
+
+    from smartunion.core import crypto
+
+    rejected = services.application_review(
+        actor=w.sub_chair, application=submit(w), approve=False, note="材料不全，请补交诊断证明"
+    )
+    table = AssistanceApplication._meta.db_table
+
+    def raw(pk: Any) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT reject_reason FROM {table} WHERE id = %s", [pk])
+            return str(cursor.fetchone()[0])
+
+    assert "材料不全" not in raw(rejected.pk)
+    assert crypto.decrypt_text(raw(rejected.pk)) == "材料不全，请补交诊断证明"
+    assert AssistanceApplication.objects.get(pk=rejected.pk).reject_reason == "材料不全，请补交诊断证明"
+    # A reason written in plain text before the field was encrypted: the migration encrypts it in place,
+    # leaves encrypted ones alone and keeps every text.
+    older = services.application_review(
+        actor=w.sub_chair, application=submit(w), approve=False, note="旧的理由"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET reject_reason = %s WHERE id = %s", ["旧的理由", older.pk])
+    migration = importlib.import_module("smartunion.hardship.migrations.0002_assistance_reject_reason")
+    editor = SimpleNamespace(connection=connection)  # the functions only run SQL on its connection
+    migration.encrypt_existing(django_apps, editor)
+    assert "旧的理由" not in raw(older.pk)
+    assert AssistanceApplication.objects.get(pk=older.pk).reject_reason == "旧的理由"
+    assert AssistanceApplication.objects.get(pk=rejected.pk).reject_reason == "材料不全，请补交诊断证明"
+    migration.decrypt_existing(django_apps, editor)
+    assert raw(older.pk) == "旧的理由"
+
+
+def test_the_paid_status_has_its_own_context() -> None:
+    """Finance's "Paid" is 已付款; an assistance paid (发放) is translated on its own."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert translation.gettext("Paid") == "已付款"
+        assert str(Status.PAID.label) != "已付款"
+        assert str(Status.PAID.label) == translation.pgettext("assistance", "Paid")
+    assert str(Status.PAID.label) == "Paid"
+
+
 # -- yearly limits and the spouse rule ---------------------------------------------------------------
 
 
@@ -394,9 +487,21 @@ def test_the_yearly_amount_limit(w: Any) -> None:
 
 
 def test_the_spouse_rule_when_the_applicant_names_the_spouse(w: Any) -> None:
-    granted(w, w.spouse)  # the spouse received it, naming nobody
+    spouses_application = granted(w, w.spouse)  # the spouse received it, naming nobody
+    # The member applying for themselves learns nothing about the colleague they named: the submission
+    # goes through, and the officers apply the rule at the approval (their message names the spouse).
+    mine = submit(w, spouse_staff_no=w.spouse.staff_no)
+    assert mine.status == Status.SUBMITTED and mine.spouse == w.spouse
+    to_approval(w, mine)
+    with pytest.raises(ValidationError) as refused:
+        services.application_approve(actor=w.office, application=mine)
+    assert refused.value.messages == [
+        f"Only one spouse may receive 临时补助（测试） in a year: 李老师 already received it in "
+        f"{timezone.localdate().year} ({spouses_application.number})."
+    ]
+    # An officer applying on the member's behalf is told at once, names included.
     with pytest.raises(ValidationError, match=r"Only one spouse may receive .* 李老师 already received it"):
-        submit(w, spouse_staff_no=w.spouse.staff_no)
+        on_behalf(w, spouse_staff_no=w.spouse.staff_no)
     # Submitted before the spouse's approval: refused at approval.
     programme = factories.make_programme()
     mine = to_approval(w, submit(w, programme=programme, spouse_staff_no=w.spouse.staff_no))
@@ -410,8 +515,24 @@ def test_the_spouse_rule_when_the_spouse_named_the_applicant(w: Any) -> None:
     granted(w, w.spouse, spouse_staff_no=w.person.staff_no)  # 李老师 names 王老师 and receives it
     with pytest.raises(ValidationError, match="李老师 already received it"):
         services.application_approve(actor=w.office, application=mine)
-    with pytest.raises(ValidationError, match="Only one spouse may receive"):
-        submit(w)
+    # 王老师 applying again is not told that a colleague named them and received it …
+    assert submit(w).status == Status.SUBMITTED
+    # … the officer applying on their behalf is.
+    with pytest.raises(ValidationError, match=r"Only one spouse may receive .* 李老师"):
+        on_behalf(w)
+
+
+def test_the_member_keeps_their_own_yearly_limits_at_submission(w: Any) -> None:
+    """Skipping the spouse rule at the member's own submission leaves their own limits in place."""
+    granted(w)
+    granted(w)  # 王老师 has used the two times of the year (naming nobody) …
+    granted(w, w.spouse)  # … and 李老师 received it too (naming nobody: the rule did not link them)
+    with pytest.raises(ValidationError) as refused:
+        submit(w, spouse_staff_no=w.spouse.staff_no)
+    text = " ".join(refused.value.messages)
+    assert "王老师 has already received 临时补助（测试） 2 time" in text
+    assert "Only one spouse" not in text
+    assert "李老师" not in text and w.spouse.staff_no not in text
 
 
 def test_the_spouse_rule_can_be_off(w: Any) -> None:

@@ -91,3 +91,23 @@ def test_accident_is_found_without_a_dibao_standard() -> None:
     derivation = derive(figures(("10000",), accident="9000"), None)
     assert derivation.category == Category.ACCIDENT
     assert derivation.missing == ("dibao",)
+
+
+@pytest.mark.parametrize(
+    ("incomes", "dibao", "expected", "reported"),
+    [
+        # The reviewer's case: 28,799.99 for 3 people is 799.99972… a month per person — below 800, though
+        # it is reported as 800.00.
+        (("28799.99", "0", "0"), D("800"), Category.DEEP, D("800.00")),
+        # The same just below twice the line: 57,599.99 / 36 = 1,599.99972… < 1,600 → 相对
+        (("57599.99", "0", "0"), D("800"), Category.RELATIVE, D("1600.00")),
+        # Exactly on the line stays not below it.
+        (("28800", "0", "0"), D("800"), Category.RELATIVE, D("800.00")),
+    ],
+)
+def test_the_lines_are_compared_with_the_unrounded_figure(
+    incomes: tuple[str, ...], dibao: Decimal, expected: str, reported: Decimal
+) -> None:
+    derivation = derive(figures(incomes), dibao)
+    assert derivation.category == expected
+    assert derivation.per_capita_monthly == reported

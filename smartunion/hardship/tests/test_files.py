@@ -738,3 +738,106 @@ def test_no_figures_in_the_audit_log(h: SimpleNamespace) -> None:
     )
     for secret in ("30000", "6000", "慢性病", "家中确有病人", "评议通过"):
         assert secret not in dumped
+
+
+# -- reviewer's findings: audit, separation of duties, numbering -------------------------------------------
+
+
+def test_the_created_entry_names_no_staff_number_nor_cause(h: SimpleNamespace) -> None:
+    _create(h, cause=HardshipFile.Cause.DISABILITY)
+    entry = AuditEntry.objects.get(action="hardship.file.created")
+    dumped = json.dumps(entry.changes, ensure_ascii=False)
+    assert h.person.staff_no not in dumped
+    assert "disability" not in dumped and "cause" not in entry.changes and "person" not in entry.changes
+    assert entry.changes == {"status": Status.DRAFT, "on_behalf": False}
+
+
+def _officer_and_own_file(h: SimpleNamespace, status: str) -> tuple[Any, HardshipFile]:
+    """A sub-union chair who is also a member with a hardship file at their unit."""
+    officer = h.make_user("subunion_chair", h.tree.a, name="主席本人")
+    person = h.make_person(unit=h.tree.a1, staff_no=officer.staff_no, name="主席本人", user=officer)
+    return officer, factories.make_file(person=person, actor=h.staff, status=status)
+
+
+def test_an_officer_does_not_visit_their_own_file(h: SimpleNamespace) -> None:
+    officer, own = _officer_and_own_file(h, Status.APPLIED)
+    with pytest.raises(ValidationError) as excinfo:
+        services.visit_record(
+            actor=officer,
+            file=own,
+            visited_on=TODAY(),
+            visitors="甲、乙",
+            findings="x",
+            figures_confirmed=True,
+        )
+    assert "Another officer records this for your own file." in _messages(excinfo)
+    own.refresh_from_db()
+    assert own.status == Status.APPLIED and not own.visits.exists()
+    services.visit_record(
+        actor=h.handler, file=own, visited_on=TODAY(), visitors="甲、乙", findings="x", figures_confirmed=True
+    )
+
+
+@pytest.mark.parametrize("status", [Status.APPLIED, Status.VISITED, Status.ACTIVE])
+def test_an_officer_does_not_edit_their_own_submitted_file(h: SimpleNamespace, status: str) -> None:
+    officer, own = _officer_and_own_file(h, status)
+    member = own.household.get(relation=Relation.SELF)
+    attempts = [
+        lambda: services.file_update(actor=officer, file=own, medical_expense="0", reason="变化"),
+        lambda: services.household_add(
+            actor=officer,
+            file=own,
+            relation=Relation.OTHER,
+            name="亲属",
+            birth_year=1950,
+            occupation=Occupation.RETIRED,
+            annual_income="0",
+            reason="变化",
+        ),
+        lambda: services.household_update(actor=officer, member=member, annual_income="0", reason="变化"),
+        lambda: services.household_remove(
+            actor=officer, member=own.household.exclude(pk=member.pk).first(), reason="变化"
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ValidationError) as excinfo:
+            attempt()
+        assert "Another officer records this for your own file." in _messages(excinfo)
+    own.refresh_from_db()
+    assert own.medical_expense == Decimal("6000.00") and own.household.count() == 3
+    member.refresh_from_db()
+    assert member.annual_income == Decimal("30000.00")
+
+
+def test_an_officer_may_still_prepare_their_own_draft(h: SimpleNamespace) -> None:
+    officer, own = _officer_and_own_file(h, Status.DRAFT)
+    services.file_update(actor=officer, file=own, medical_expense="100")
+    own.refresh_from_db()
+    assert own.medical_expense == Decimal("100.00")
+
+
+def test_school_decisions_need_the_permission_at_the_top(h: SimpleNamespace) -> None:
+    # The union chair's role held at a sub-union covers the file's unit, but not the whole school.
+    chair_at_a = h.make_user("union_chair", h.tree.a, name="分会挂职主席")
+    file = _notice_over(_in_notice(h))
+    with pytest.raises(PermissionDenied):
+        services.file_approve(actor=chair_at_a, file=file)
+    with pytest.raises(PermissionDenied):
+        services.file_reject(actor=chair_at_a, file=file, reason="不符合")
+    with pytest.raises(PermissionDenied):
+        services.category_override(actor=chair_at_a, file=file, category=Category.ACCIDENT, reason="x")
+    file.refresh_from_db()
+    assert file.status == Status.NOTICE and file.category_override == ""
+    assert services.file_approve(actor=h.approver, file=file).status == Status.ACTIVE
+
+
+def test_numbering_continues_past_9999(h: SimpleNamespace) -> None:
+    from smartunion.hardship.services.common import next_number
+
+    year = TODAY().year
+    for number in (f"KN{year}-9998", f"KN{year}-9999", f"KN{year}-10000"):
+        factories.make_file(person=h.make_person(unit=h.tree.a1), actor=h.staff, status=Status.EXITED)
+        HardshipFile.objects.filter(number__isnull=False).exclude(number__startswith="KN").update(
+            number=number
+        )
+    assert next_number(HardshipFile, "KN", year) == f"KN{year}-10001"

@@ -101,6 +101,12 @@ def test_sections_hold_the_members_own_hardship_data(
     assert sections["Household"].count == 3
     assert sections["Objections during the notice"].count == 1
     assert sections["Supporting documents"].rows[0][2] == "诊断证明.pdf"
+    # Where the member opens it: their own document in the portal.
+    document = Document.objects.get(file=own_file)
+    assert sections["Supporting documents"].rows[0][5] == reverse(
+        "hardship:portal_document", args=[document.pk]
+    )
+    assert "portal" in str(sections["Supporting documents"].note)
     assert sections["Assistance applications"].count == 1
     assert (
         sections["Consents to process sensitive information"].count == 2

@@ -361,3 +361,82 @@ def test_services_page_shows_the_hardship_block(client_of: Client) -> None:
     assert response.status_code == 200
     assert reverse("hardship:portal_file") in response.content.decode()
     assert reverse("hardship:portal_notices") in response.content.decode()
+
+
+# -- the member's own documents and the draft period ----------------------------------------------------------
+
+
+def _document(file: HardshipFile, actor: Any, name: str = "收入证明.pdf") -> Document:
+    from smartunion.core import crypto
+
+    return Document.objects.create(
+        file=file,
+        kind=Document.Kind.INCOME,
+        filename=name,
+        content_type="application/pdf",
+        size=len(PDF),
+        content=crypto.encrypt_bytes(PDF),
+        uploaded_by=actor,
+    )
+
+
+def test_the_member_opens_their_own_documents(client_of: Client, member: Any, officer: Any) -> None:
+    file = factories.make_file(person=member, actor=officer, status=HardshipFile.Status.ACTIVE)
+    document = _document(file, officer)
+    url = reverse("hardship:portal_document", args=[document.pk])
+    assert url == f"/m/services/hardship/documents/{document.pk}/"
+    home = client_of.get(reverse("hardship:portal_file")).content.decode()
+    assert f'href="{url}"' in home
+    response = client_of.get(url)
+    assert response.status_code == 200 and response.content == PDF
+    assert response["Content-Type"] == "application/pdf" and "attachment" in response["Content-Disposition"]
+    assert response["Cache-Control"] == "private, no-store"
+    # The member's own assistance documents too.
+    application = factories.make_application(
+        person=member, actor=officer, programme=factories.make_programme(code="temp")
+    )
+    from smartunion.core import crypto
+
+    own_application_document = Document.objects.create(
+        application=application,
+        kind=Document.Kind.MEDICAL,
+        filename="票据.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        content=crypto.encrypt_bytes(PDF),
+        uploaded_by=officer,
+    )
+    assert (
+        client_of.get(reverse("hardship:portal_document", args=[own_application_document.pk])).status_code
+        == 200
+    )
+
+
+def test_anyone_elses_document_is_not_found_in_the_portal(
+    client_of: Client, make_person: Any, officer: Any, tree: Any
+) -> None:
+    other = make_person(unit=tree.a, name="赵六")
+    document = _document(factories.make_file(person=other, actor=officer), officer, name="赵六的证明.pdf")
+    url = reverse("hardship:portal_document", args=[document.pk])
+    assert client_of.get(url).status_code == 404
+    # Not even for an officer who may open it in the console: the portal serves one's own only.
+    officer_client = Client()
+    officer_client.force_login(officer)
+    assert officer_client.get(url).status_code == 404
+    assert officer_client.get(reverse("hardship:document_download", args=[document.pk])).status_code == 200
+    assert client_of.get(reverse("hardship:portal_document", args=[999999])).status_code == 404
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302
+
+
+def test_the_draft_links_its_documents_and_the_apply_page_tells_the_draft_period(
+    client_of: Client, member: Any, officer: Any
+) -> None:
+    page = client_of.get(reverse("hardship:portal_file_apply")).content.decode()
+    assert 'id="draft-expiry"' in page and "untouched for 90 days is deleted" in page
+    draft = factories.make_file(person=member, actor=officer, status=HardshipFile.Status.DRAFT)
+    document = _document(draft, member.user)
+    body = client_of.get(reverse("hardship:portal_file_household", args=[draft.pk])).content.decode()
+    assert reverse("hardship:portal_document", args=[document.pk]) in body
+    edit = client_of.get(reverse("hardship:portal_file_edit", args=[draft.pk])).content.decode()
+    assert "untouched for 90 days is deleted" in edit

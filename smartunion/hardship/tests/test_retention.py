@@ -147,7 +147,7 @@ def test_purge_deletes_only_expired_rows_and_leaves_counts(staff: Any, make_pers
     assert counts[("application", paid_year, "linshi", "paid")] == (1, Decimal("2000.00"))
     assert counts[("application", paid_year, "linshi", "rejected")] == (1, Decimal("0"))
     entry = AuditEntry.objects.get(action="hardship.purged")
-    assert entry.changes == {"files": 2, "applications": 2}
+    assert entry.changes == {"files": 2, "drafts": 0, "applications": 2}
 
     # Idempotent: nothing more to do, counts unchanged, no second audit entry.
     again = retention.purge()
@@ -195,3 +195,72 @@ def test_command_as_of_a_date(staff: Any, make_person: Any) -> None:
     call_command("hardship_purge", date=(recent.retain_until + dt.timedelta(days=1)).isoformat(), stdout=out)
     assert "Purged 1 files" in out.getvalue()
     assert not HardshipFile.objects.filter(pk=recent.pk).exists()
+
+
+# -- drafts never submitted ---------------------------------------------------------------------------------
+
+
+def _draft(person: Any, actor: Any, *, days_untouched: int) -> HardshipFile:
+    file = factories.make_file(person=person, actor=actor, status=Status.DRAFT)
+    HardshipFile.objects.filter(pk=file.pk).update(
+        updated_at=timezone.now() - dt.timedelta(days=days_untouched)
+    )
+    file.refresh_from_db()
+    return file
+
+
+def test_drafts_untouched_for_90_days_are_deleted_and_counted(staff: Any, make_person: Any) -> None:
+    stale = _draft(make_person(), staff, days_untouched=91)
+    Document.objects.create(
+        file=stale,
+        kind="income",
+        filename="收入.pdf",
+        content_type="application/pdf",
+        size=4,
+        content=crypto.encrypt_bytes(b"%PDF"),
+        uploaded_by=staff,
+        uploaded_at=timezone.now() - dt.timedelta(days=120),
+    )
+    fresh = _draft(make_person(), staff, days_untouched=30)
+    # Touched through a document uploaded last week: not untouched.
+    with_new_document = _draft(make_person(), staff, days_untouched=200)
+    Document.objects.create(
+        file=with_new_document,
+        kind="income",
+        filename="新证明.pdf",
+        content_type="application/pdf",
+        size=4,
+        content=crypto.encrypt_bytes(b"%PDF"),
+        uploaded_by=staff,
+        uploaded_at=timezone.now() - dt.timedelta(days=7),
+    )
+    # A submitted file untouched as long is not a draft: kept.
+    applied = factories.make_file(person=make_person(), actor=staff, status=Status.APPLIED)
+    HardshipFile.objects.filter(pk=applied.pk).update(updated_at=timezone.now() - dt.timedelta(days=400))
+    changed_year = timezone.localtime(stale.updated_at).year
+
+    dry = retention.purge(dry_run=True)
+    assert (dry.files, dry.drafts) == (1, 1) and HardshipFile.objects.filter(pk=stale.pk).exists()
+
+    result = retention.purge()
+    assert (result.files, result.drafts, result.applications) == (1, 1, 0)
+    assert set(HardshipFile.objects.values_list("pk", flat=True)) == {
+        fresh.pk,
+        with_new_document.pk,
+        applied.pk,
+    }
+    for model in (HouseholdMember, CategoryChange, Document):
+        assert not model.objects.filter(file_id=stale.pk).exists(), model
+    row = PurgedCount.objects.get(outcome="draft_expired")
+    assert (row.kind, row.closed_year, row.label, row.count) == ("file", changed_year, "deep", 1)
+    entry = AuditEntry.objects.get(action="hardship.purged")
+    assert entry.changes == {"files": 1, "drafts": 1, "applications": 0}
+
+
+def test_the_draft_period_is_a_setting(staff: Any, make_person: Any, settings: Any) -> None:
+    draft = _draft(make_person(), staff, days_untouched=40)
+    assert retention.draft_days() == 90
+    assert retention.purge().drafts == 0
+    settings.HARDSHIP_DRAFT_DAYS = 30
+    assert retention.purge().drafts == 1
+    assert not HardshipFile.objects.filter(pk=draft.pk).exists()

@@ -45,7 +45,14 @@ def people(tree: Any, make_user: Any, make_person: Any) -> SimpleNamespace:
     chair = make_user("subunion_chair", tree.a, name="机械分工会主席")
     union_chair = make_user("union_chair", tree.root, name="校工会主席")
     return SimpleNamespace(
-        staff=staff, chair=chair, union_chair=union_chair, tree=tree, make_person=make_person
+        staff=staff,
+        chair=chair,
+        union_chair=union_chair,
+        staff_at_a=make_user("union_staff", tree.a, name="分会帮扶干事"),
+        union_chair_at_a=make_user("union_chair", tree.a, name="分会挂职主席"),
+        tree=tree,
+        make_person=make_person,
+        make_user=make_user,
     )
 
 
@@ -134,6 +141,9 @@ def test_round_refusals(people: SimpleNamespace) -> None:
         reviews.round_start(actor=people.staff, year=today.year + 5, due_on=today)
     with pytest.raises(PermissionDenied):
         reviews.round_start(actor=people.chair, year=today.year, due_on=today)
+    # hardship.reviews.manage held at a sub-union: the round covers the whole school, refused.
+    with pytest.raises(PermissionDenied):
+        reviews.round_start(actor=people.staff_at_a, year=today.year, due_on=today)
     assert not ReviewRound.objects.exists() and not Review.objects.exists()
 
 
@@ -165,19 +175,30 @@ def test_continue_sets_the_next_review_a_year_on(people: SimpleNamespace) -> Non
     assert "情况未变" not in str(entry.changes)
 
 
-def test_spot_check_requires_a_home_visit_of_the_year(people: SimpleNamespace) -> None:
+def test_spot_check_requires_a_home_visit_since_the_round_started(people: SimpleNamespace) -> None:
     (file,) = _files(people, 1)
     today = timezone.localdate()
+    started = today - dt.timedelta(days=10)
+    before = started - dt.timedelta(days=1)
+    # The round is of the year of the earlier visit: under a "visit of the year" rule it would count.
     review_round = ReviewRound.objects.create(
-        year=today.year, due_on=today, sample_rate=Decimal("0.30"), seed="s", started_by=people.staff
+        year=before.year,
+        due_on=today,
+        sample_rate=Decimal("0.30"),
+        seed="s",
+        started_by=people.staff,
+        started_at=timezone.now() - dt.timedelta(days=10),
     )
     review = Review.objects.create(round=review_round, file=file, due_on=today, spot_check=True)
     _visit(file, people.chair, on=today.replace(year=today.year - 1))  # last year's does not count
-    with pytest.raises(ValidationError, match="spot check"):
+    _visit(file, people.chair, on=before)  # the application's visit, the day before the round: neither
+    assert reviews.visit_since(review) == started
+    with pytest.raises(ValidationError, match="on or after") as caught:
         reviews.review_record(actor=people.chair, review=review, result=Result.CONTINUE, note="")
+    assert started.isoformat() in str(caught.value)
     review.refresh_from_db()
     assert review.done_at is None
-    _visit(file, people.chair, on=today)
+    _visit(file, people.chair, on=started)  # on the day the round started: counts
     reviews.review_record(actor=people.chair, review=review, result=Result.CONTINUE, note="")
     review.refresh_from_db()
     assert review.done_at is not None
@@ -200,18 +221,29 @@ def test_category_change_from_new_figures_and_by_override(people: SimpleNamespac
     assert file.category == "relative"
     change = CategoryChange.objects.get(file=file, source=CategoryChange.Source.REVIEW)
     assert (change.old_category, change.new_category) == ("deep", "relative")
-    # An explicit category needs a reason.
+    # Setting the category by hand is an override: the sub-union's officer may not, nothing changes.
     second = Review.objects.create(file=file, due_on=timezone.localdate())
+    with pytest.raises(ValidationError, match="Only the school union's approvers"):
+        reviews.review_record(
+            actor=people.chair,
+            review=second,
+            result=Result.CATEGORY_CHANGED,
+            note="突发事故",
+            category="accident",
+        )
+    file.refresh_from_db()
+    assert file.category == "relative" and file.category_override == ""
+    # An explicit category needs a reason.
     with pytest.raises(ValidationError, match="reason"):
         reviews.review_record(
-            actor=people.chair, review=second, result=Result.CATEGORY_CHANGED, note="", category="accident"
+            actor=people.staff, review=second, result=Result.CATEGORY_CHANGED, note="", category="accident"
         )
     with pytest.raises(ValidationError, match="already in this category"):
         reviews.review_record(
-            actor=people.chair, review=second, result=Result.CATEGORY_CHANGED, note="x", category="relative"
+            actor=people.staff, review=second, result=Result.CATEGORY_CHANGED, note="x", category="relative"
         )
     reviews.review_record(
-        actor=people.chair,
+        actor=people.staff,
         review=second,
         result=Result.CATEGORY_CHANGED,
         note="突发事故",
@@ -292,6 +324,47 @@ def test_only_approvers_close(people: SimpleNamespace) -> None:
     with pytest.raises(PermissionDenied):
         lifecycle.file_exit(actor=people.chair, file=file, reason="x")
     lifecycle.file_exit(actor=people.union_chair, file=file, reason="x")
+
+
+def test_closing_needs_the_approve_permission_at_the_top(people: SimpleNamespace) -> None:
+    (file,) = _files(people, 1)
+    # files.approve held at the sub-union covers the file's unit, but closing is the school union's.
+    for actor in (people.union_chair_at_a, people.staff_at_a):
+        assert not lifecycle.may_close(actor, file)
+        with pytest.raises(PermissionDenied):
+            lifecycle.file_exit(actor=actor, file=file, reason="x")
+        with pytest.raises(PermissionDenied):
+            lifecycle.file_remove(actor=actor, file=file, reason="x", kind="left")
+    review = Review.objects.create(file=file, due_on=timezone.localdate())
+    with pytest.raises(ValidationError, match="Only the school union"):
+        reviews.review_record(actor=people.staff_at_a, review=review, result=Result.EXIT, note="已就业")
+    file.refresh_from_db()
+    assert file.status == Status.ACTIVE
+    assert lifecycle.may_close(people.union_chair, file)
+
+
+def test_an_officer_does_not_review_their_own_file(people: SimpleNamespace) -> None:
+    officer = people.make_user("subunion_chair", people.tree.a, name="主席本人")
+    person = people.make_person(unit=people.tree.a, staff_no=officer.staff_no, name="主席本人", user=officer)
+    file = factories.make_file(person=person, actor=people.staff)
+    review = Review.objects.create(file=file, due_on=timezone.localdate())
+    for result, category in ((Result.CONTINUE, None), (Result.CATEGORY_CHANGED, "accident")):
+        with pytest.raises(ValidationError, match="Another officer records this for your own file"):
+            reviews.review_record(actor=officer, review=review, result=result, note="x", category=category)
+    review.refresh_from_db()
+    assert review.done_at is None
+    reviews.review_record(actor=people.chair, review=review, result=Result.CONTINUE, note="")
+
+
+def test_measure_add_reads_the_file_under_its_lock(people: SimpleNamespace) -> None:
+    (file,) = _files(people, 1)
+    # The caller's copy is stale: the file was closed meanwhile. The status is checked on the locked row.
+    HardshipFile.objects.filter(pk=file.pk).update(status=Status.EXITED)
+    assert file.status == Status.ACTIVE
+    base = {"kind": "medical", "description": "x", "responsible": "y", "planned_on": timezone.localdate()}
+    with pytest.raises(ValidationError, match="can no longer be changed"):
+        measures.measure_add(actor=people.chair, file=file, **base)
+    assert not HelpMeasure.objects.filter(file=file).exists()
 
 
 # -- the help plan --------------------------------------------------------------------------------------
@@ -425,24 +498,33 @@ def test_measures_refused_on_closed_files_and_other_units(people: SimpleNamespac
 # -- the 低保 table -------------------------------------------------------------------------------------
 
 
-def test_dibao_edit_recomputes_categories(people: SimpleNamespace) -> None:
-    files = _files(people, 2)  # deep at 950
-    closed = factories.make_file(person=people.make_person(), actor=people.staff, status=Status.EXITED)
+def test_dibao_edit_recomputes_the_files_being_prepared_only(people: SimpleNamespace) -> None:
+    # deep at 950; 666.67 a month per person is not below 400, but below 800 → relative
+    preparing = [
+        factories.make_file(person=people.make_person(), actor=people.staff, status=status)
+        for status in (Status.DRAFT, Status.APPLIED, Status.VISITED)
+    ]
+    kept = [
+        factories.make_file(person=people.make_person(), actor=people.staff, status=status)
+        for status in (Status.NOTICE, Status.ACTIVE, Status.EXITED)
+    ]
     standard = DibaoStandard.objects.get(city=factories.CITY, year=timezone.localdate().year)
     saved = dibao_services.dibao_save(
         actor=people.staff, standard=standard, city=standard.city, year=standard.year, monthly_amount="400"
     )
-    assert saved.changed == 2 and saved.recomputed == 2
-    for file in files:
+    assert saved.changed == 3 and saved.recomputed == 3
+    for file in preparing:
         file.refresh_from_db()
-        assert file.category != "deep"
+        assert file.category == "relative"
         assert CategoryChange.objects.filter(
             file=file, source=CategoryChange.Source.COMPUTED, new_category=file.category
         ).exists()
-    closed.refresh_from_db()
-    assert closed.category == "deep", "closed files keep their category"
+    for file in kept:
+        file.refresh_from_db()
+        assert file.category == "deep", f"a {file.status} file keeps its category"
+        assert not CategoryChange.objects.filter(file=file, new_category="relative").exists()
     entry = AuditEntry.objects.get(action="hardship.dibao.saved")
-    assert entry.changes["categories_changed"] == 2
+    assert entry.changes["categories_changed"] == 3 and entry.changes["files_recomputed"] == 3
 
 
 def test_dibao_validation(people: SimpleNamespace) -> None:
@@ -455,6 +537,10 @@ def test_dibao_validation(people: SimpleNamespace) -> None:
     assert "already has a standard for 2025" in str(caught.value.message_dict["year"])
     with pytest.raises(PermissionDenied):
         dibao_services.dibao_save(actor=people.chair, city="苏州市", year=2025, monthly_amount="900")
+    # The table is school-wide: the permission held at a sub-union is not enough.
+    with pytest.raises(PermissionDenied):
+        dibao_services.dibao_save(actor=people.staff_at_a, city="苏州市", year=2025, monthly_amount="900")
+    assert not DibaoStandard.objects.filter(city="苏州市").exists()
     saved = dibao_services.dibao_save(actor=people.staff, city="苏州市", year=2025, monthly_amount="1095.5")
     assert saved.standard.monthly_amount == Decimal("1095.50") and saved.changed == 0
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from smartunion.core.models import AuditEntry
 from smartunion.finance.models import Entry
 from smartunion.hardship.models import AssistanceApplication, AssistanceProgramme, Document, ProgrammeRule
+from smartunion.hardship.services import assistance as services
 
 from . import factories
 from .test_assistance import PDF, granted, member, submit, to_approval, world
@@ -406,8 +407,6 @@ def test_the_member_follows_and_withdraws_only_their_own(w: Any) -> None:
 
 
 def test_the_timeline_shows_the_rejection_reason(w: Any) -> None:
-    from smartunion.hardship.services import assistance as services
-
     application = submit(w)
     services.application_review(
         actor=w.sub_chair, application=application, approve=False, note="材料不全，请补交"
@@ -425,3 +424,133 @@ def test_a_user_without_a_staff_record(make_user: Any, tree: Any) -> None:
     assert "has no staff record" in client.get(reverse("hardship:portal_assistance")).content.decode()
     programme = factories.make_programme()
     assert client.get(reverse("hardship:portal_assistance_apply", args=[programme.pk])).status_code == 200
+
+
+# -- the spouse rule and what the member learns in the portal ----------------------------------------------
+
+
+def test_the_portal_reveals_nothing_about_the_named_spouse(w: Any) -> None:
+    """The member names a colleague as their spouse: whether that colleague received the assistance, and
+    what and when, is not theirs to learn — the submission goes through, the officers decide."""
+    spouses_application = granted(w, w.spouse)
+    client = client_for(w.person.user)
+    url = reverse("hardship:portal_assistance_apply", args=[w.programme.pk])
+    data = {"condition_value": "30000", "reason": REASON, "document_kind": "medical", "consent": "on"}
+    wrong = client.post(url, {**data, "spouse_staff_no": "X99999"})
+    assert wrong.status_code == 400
+    body = wrong.content.decode()
+    assert "Check your spouse&#x27;s staff number." in body or "Check your spouse's staff number." in body
+    assert "No staff member" not in body and body.count("X99999") == 1  # only in the field itself
+    done = client.post(url, {**data, "spouse_staff_no": w.spouse.staff_no}, follow=True)
+    assert done.status_code == 200
+    body = done.content.decode()
+    assert "李老师" not in body and spouses_application.number not in body
+    assert "Only one spouse" not in body
+    mine = AssistanceApplication.objects.get(person=w.person)
+    assert mine.spouse == w.spouse and mine.status == Status.SUBMITTED
+    # At the approval the officer sees the rule, names included.
+    to_approval(w, mine)
+    refused = client_for(w.office).post(
+        reverse("hardship:application_approve", args=[mine.pk]), {"amount": "5000"}
+    )
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "Only one spouse may receive" in text and "李老师" in text and spouses_application.number in text
+
+
+def test_on_behalf_the_officer_is_told_the_spouse_rule_with_names(w: Any) -> None:
+    granted(w, w.spouse)
+    response = client_for(w.sub_chair).post(
+        reverse("hardship:application_new"),
+        {
+            "staff_no": w.person.staff_no,
+            "programme": w.programme.pk,
+            "condition_value": "30000",
+            "reason": "行动不便",
+            "spouse_staff_no": w.spouse.staff_no,
+            "document_kind": "medical",
+            "consent": "on",
+        },
+    )
+    assert response.status_code == 400
+    assert (
+        "Only one spouse may receive" in response.content.decode() and "李老师" in response.content.decode()
+    )
+    assert not AssistanceApplication.objects.filter(person=w.person).exists()
+
+
+# -- who sees the reason, the notes and the hardship file ---------------------------------------------------
+
+
+def test_the_reason_notes_and_file_are_for_the_case_handlers(w: Any) -> None:
+    file = factories.make_file(person=w.person, actor=w.office)
+    application = submit(w)
+    assert application.hardship_file == file and file.number
+    services.application_review(actor=w.sub_chair, application=application, approve=True, note="家访属实")
+    services.application_approve(actor=w.office, application=application, amount="4000", note="酌减")
+    services.application_reject(actor=w.office, application=application, reason="重复申请，见上月材料")
+    url = reverse("hardship:application_detail", args=[application.pk])
+    # The case handlers (the office at the top, the sub-union) see all of it …
+    for handler in (w.office, w.sub_chair):
+        body = client_for(handler).get(url).content.decode()
+        assert 'id="reject-reason"' in body and "重复申请，见上月材料" in body
+        assert 'id="unit-review-note"' in body and "家访属实" in body
+        assert 'id="decision-note"' in body and "酌减" in body
+        assert 'id="hardship-file"' in body and file.number in body
+    # … the union chair (no hardship.sensitive.view) sees that it was rejected, not why.
+    body = client_for(w.chair).get(url).content.decode()
+    assert "重复申请" not in body and "家访属实" not in body and "酌减" not in body
+    assert file.number not in body and 'id="reject-reason-hidden"' in body
+    # The member sees the reason of their own application in the portal.
+    mine = client_for(w.person.user).get(reverse("hardship:portal_assistance_detail", args=[application.pk]))
+    assert "重复申请，见上月材料" in mine.content.decode()
+
+
+def test_a_refused_action_logs_the_view_of_the_figures(w: Any) -> None:
+    application = submit(w, value="31234.56")
+    url = reverse("hardship:application_reject", args=[application.pk])
+    refused = client_for(w.sub_chair).post(url, {"reason": ""})
+    assert refused.status_code == 400 and REASON in refused.content.decode()
+    logged = AuditEntry.objects.filter(action="hardship.application.viewed", actor_id=w.sub_chair.pk)
+    assert logged.count() == 1 and logged.get().sensitive
+    # No figures shown, nothing logged.
+    chair_tier = to_approval(w, submit(w, member(w.tree.a1), value="60000"))
+    masked = client_for(w.chair).post(
+        reverse("hardship:application_reject", args=[chair_tier.pk]), {"reason": ""}
+    )
+    assert masked.status_code == 400 and REASON not in masked.content.decode()
+    assert not AuditEntry.objects.filter(action="hardship.application.viewed", actor_id=w.chair.pk).exists()
+
+
+def test_the_office_cannot_reject_a_chair_tier_application_on_the_page(w: Any) -> None:
+    application = to_approval(w, submit(w, value="60000"))
+    url = reverse("hardship:application_detail", args=[application.pk])
+    assert 'id="reject-form"' not in client_for(w.office).get(url).content.decode()
+    assert 'id="reject-form"' in client_for(w.chair).get(url).content.decode()
+    response = client_for(w.office).post(
+        reverse("hardship:application_reject", args=[application.pk]), {"reason": "不符合条件"}
+    )
+    assert response.status_code == 403
+    application.refresh_from_db()
+    assert application.status == Status.UNIT_APPROVED
+
+
+def test_the_export_is_logged_under_the_scope_or_the_chosen_unit(w: Any) -> None:
+    submit(w)
+    list_url = reverse("hardship:application_list")
+    assert client_for(w.sub_chair).get(list_url + "?tab=all&export=xlsx").status_code == 200
+    entry = AuditEntry.objects.get(action="hardship.application.exported", actor_id=w.sub_chair.pk)
+    assert entry.unit_id == w.tree.a.pk
+    assert client_for(w.office).get(list_url + f"?tab=all&unit={w.tree.b.pk}&export=xlsx").status_code == 200
+    entry = AuditEntry.objects.get(action="hardship.application.exported", actor_id=w.office.pk)
+    assert entry.unit_id == w.tree.b.pk and entry.changes["filters"]["unit"]
+
+
+def test_the_paid_tab_reads_as_assistance_paid_not_finance_paid(w: Any) -> None:
+    from django.utils import translation
+
+    from smartunion.hardship.views.assistance import TABS
+
+    with translation.override("zh-hans"):
+        assert translation.gettext("Paid") == "已付款"
+        assert str(dict(TABS)["paid"]) != "已付款"

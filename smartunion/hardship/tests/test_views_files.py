@@ -419,3 +419,80 @@ def test_timeline_and_history_on_the_page(v: SimpleNamespace) -> None:
     assert "车祸损失" in html and "Set by an officer" in html
     html = _client(v.chair).get(_detail(v.active)).content.decode()
     assert "Set by an officer" in html and "车祸损失" not in html
+
+
+# -- reviewer's findings: logged edit forms, decisions at the top, one's own file ------------------------
+
+
+def _views(user: Any, what: str) -> int:
+    return AuditEntry.objects.filter(action="hardship.file.viewed", actor=user, changes__what=what).count()
+
+
+def test_the_edit_forms_are_logged_sensitive_views(v: SimpleNamespace) -> None:
+    client = _client(v.handler)
+    edit = reverse("hardship:file_edit", args=[v.active.pk])
+    page = client.get(edit)
+    assert page.status_code == 200 and "测试：家人患病住院" in page.content.decode()
+    assert _views(v.handler, "figures form") == 1
+    # A refused POST re-renders the figures: logged too.
+    refused = client.post(edit, {"cause": "illness", "housing": "rented", "city": "", "year": v.active.year})
+    assert refused.status_code == 200 and _views(v.handler, "figures form") == 2
+    member = v.active.household.get(relation=HouseholdMember.Relation.SELF)
+    household_edit = reverse("hardship:file_household_edit", args=[member.pk])
+    page = client.get(household_edit)
+    assert page.status_code == 200 and INCOME in page.content.decode()
+    assert _views(v.handler, "household member") == 1
+    refused = client.post(household_edit, {"relation": "self", "name": "", "birth_year": "1980"})
+    assert refused.status_code == 200 and _views(v.handler, "household member") == 2
+    add = reverse("hardship:file_household_add", args=[v.active.pk])
+    assert client.get(add).status_code == 200 and _views(v.handler, "household form") == 0
+    refused = client.post(add, {"relation": "other", "name": "亲属", "annual_income": "1", "health": HEALTH})
+    assert refused.status_code == 200 and _views(v.handler, "household form") == 1
+    entries = AuditEntry.objects.filter(action="hardship.file.viewed", actor=v.handler)
+    assert all(entry.sensitive and entry.target_id == str(v.active.pk) for entry in entries)
+
+
+def test_school_decisions_are_refused_below_the_top(v: SimpleNamespace) -> None:
+    # v.chair is the union chair's role held at a sub-union: files.approve covers the file, not the school.
+    notice = factories.make_file(person=v.make_person(unit=v.tree.a1), actor=v.staff, status=Status.NOTICE)
+    HardshipFile.objects.filter(pk=notice.pk).update(
+        notice_ends_on=timezone.localdate() - dt.timedelta(days=1)
+    )
+    client = _client(v.chair)
+    html = client.get(_detail(notice)).content.decode()
+    assert 'id="approve-form"' not in html and 'id="override-form"' not in html
+    assert client.post(reverse("hardship:file_approve", args=[notice.pk])).status_code == 403
+    assert client.post(reverse("hardship:file_reject", args=[notice.pk]), {"reason": "x"}).status_code == 403
+    response = client.post(
+        reverse("hardship:file_override", args=[notice.pk]), {"category": "accident", "reason": "x"}
+    )
+    assert response.status_code == 403
+    notice.refresh_from_db()
+    assert notice.status == Status.NOTICE and notice.category_override == ""
+    html = _client(v.approver).get(_detail(notice)).content.decode()
+    assert 'id="approve-form"' in html and 'id="override-form"' in html
+
+
+def test_an_officers_own_file_page_offers_no_visit_nor_edit(v: SimpleNamespace, make_user: Any) -> None:
+    officer = make_user("subunion_chair", v.tree.a, name="主席本人")
+    person = v.make_person(unit=v.tree.a1, staff_no=officer.staff_no, name="主席本人", user=officer)
+    own = factories.make_file(person=person, actor=v.staff, status=Status.APPLIED)
+    client = _client(officer)
+    html = client.get(_detail(own)).content.decode()
+    assert 'id="own-file"' in html
+    assert 'id="visit-form"' not in html and 'id="edit-link"' not in html
+    response = client.post(
+        reverse("hardship:file_visit", args=[own.pk]),
+        {
+            "visited_on": timezone.localdate().isoformat(),
+            "visitors": "张三、李四",
+            "findings": "属实",
+            "figures_confirmed": "on",
+        },
+    )
+    assert response.status_code == 400
+    assert "Another officer records this for your own file." in response.content.decode()
+    own.refresh_from_db()
+    assert own.status == Status.APPLIED
+    html = _client(v.handler).get(_detail(own)).content.decode()
+    assert 'id="own-file"' not in html and 'id="visit-form"' in html and 'id="edit-link"' in html

@@ -38,7 +38,15 @@ def w(tree: Any, make_user: Any, make_person: Any) -> SimpleNamespace:
     chair = make_user("subunion_chair", tree.a, name="A主席")
     file = factories.make_file(person=make_person(unit=tree.a, name="王困难"), actor=staff)
     other = factories.make_file(person=make_person(unit=tree.b, name="赵困难"), actor=staff)
-    return SimpleNamespace(staff=staff, chair=chair, file=file, other=other, tree=tree, make_user=make_user)
+    return SimpleNamespace(
+        staff=staff,
+        chair=chair,
+        file=file,
+        other=other,
+        tree=tree,
+        make_user=make_user,
+        make_person=make_person,
+    )
 
 
 def test_review_queue_tabs_and_scope(client: Any, w: SimpleNamespace) -> None:
@@ -79,6 +87,14 @@ def test_round_start_page(client: Any, w: SimpleNamespace) -> None:
     assert again.status_code == 200 and "already been started" in again.content.decode()
     client.force_login(w.chair)
     assert client.get(url).status_code == 403
+    # hardship.reviews.manage held at a sub-union: neither the page nor the button.
+    staff_at_a = w.make_user("union_staff", w.tree.a, name="分会帮扶干事")
+    client.force_login(staff_at_a)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"year": today.year + 1, "due_on": today.isoformat()}).status_code == 403
+    assert not ReviewRound.objects.filter(year=today.year + 1).exists()
+    page = client.get(reverse("hardship:review_list"))
+    assert not page.context["can_start"] and 'id="start-round"' not in page.content.decode()
 
 
 def test_record_review_page(client: Any, w: SimpleNamespace) -> None:
@@ -87,6 +103,7 @@ def test_record_review_page(client: Any, w: SimpleNamespace) -> None:
     url = reverse("hardship:review_record", args=[review.pk])
     page = client.get(url)
     assert page.status_code == 200 and 'id="needs-visit"' in page.content.decode()
+    assert "on or after" in page.content.decode()
     refused = client.post(url, {"result": "continue", "note": ""})
     assert refused.status_code == 400 and "spot check" in refused.content.decode()
     HomeVisit.objects.create(
@@ -97,6 +114,66 @@ def test_record_review_page(client: Any, w: SimpleNamespace) -> None:
     assert review.result == "continue"
     other_review = Review.objects.create(file=w.other, due_on=timezone.localdate())
     assert client.get(reverse("hardship:review_record", args=[other_review.pk])).status_code == 404
+
+
+def test_review_form_confirms_out_of_hardship(client: Any, w: SimpleNamespace) -> None:
+    review = Review.objects.create(file=w.file, due_on=timezone.localdate())
+    client.force_login(w.staff)
+    page = client.get(reverse("hardship:review_record", args=[review.pk]))
+    body = page.content.decode()
+    form_tag = body[
+        body.index('<form method="post" class="stack" novalidate data-disable-on-submit id="review-form"') :
+    ]
+    form_tag = form_tag[: form_tag.index(">")]
+    assert "data-confirm=" in form_tag and "the file will be closed" in form_tag
+    assert "data-confirm-exit=" in form_tag
+    assert 'id="exit-closes"' in body
+
+
+def test_own_file_review_page_says_another_officer_records_it(client: Any, w: SimpleNamespace) -> None:
+    officer = w.make_user("subunion_chair", w.tree.a, name="主席本人")
+    person = w.make_person(unit=w.tree.a, staff_no=officer.staff_no, name="主席本人", user=officer)
+    file = factories.make_file(person=person, actor=w.staff)
+    review = Review.objects.create(file=file, due_on=timezone.localdate())
+    client.force_login(officer)
+    url = reverse("hardship:review_record", args=[review.pk])
+    body = client.get(url).content.decode()
+    assert 'id="own-file"' in body and 'id="review-form"' not in body
+    refused = client.post(url, {"result": "continue", "note": ""})
+    assert refused.status_code == 400 and "Another officer records this for your own file." in (
+        refused.content.decode()
+    )
+    review.refresh_from_db()
+    assert review.done_at is None
+
+
+def test_a_measure_edit_page_is_a_logged_sensitive_view(client: Any, w: SimpleNamespace) -> None:
+    measure = HelpMeasure.objects.create(
+        file=w.file,
+        kind="medical",
+        description="协助申请大病救助",
+        responsible="分工会",
+        planned_on=timezone.localdate(),
+        created_by=w.staff,
+    )
+    client.force_login(w.chair)
+    page = client.get(reverse("hardship:measure_edit", args=[measure.pk]))
+    assert page.status_code == 200 and "协助申请大病救助" in page.content.decode()
+    entry = AuditEntry.objects.get(action="hardship.file.viewed", actor=w.chair)
+    assert entry.changes == {"what": "help measure"}
+
+
+def test_closing_is_offered_only_at_the_top(client: Any, w: SimpleNamespace) -> None:
+    staff_at_a = w.make_user("union_staff", w.tree.a, name="分会帮扶干事")
+    client.force_login(staff_at_a)
+    page = client.get(reverse("hardship:file_detail", args=[w.file.pk]))
+    assert page.status_code == 200 and 'id="close-file"' not in page.content.decode()
+    response = client.post(reverse("hardship:file_exit", args=[w.file.pk]), {"reason": "已脱困"})
+    assert response.status_code == 403
+    w.file.refresh_from_db()
+    assert w.file.status == Status.ACTIVE
+    client.force_login(w.staff)
+    assert 'id="close-file"' in client.get(reverse("hardship:file_detail", args=[w.file.pk])).content.decode()
 
 
 def test_exit_and_remove_pages(client: Any, w: SimpleNamespace, make_person: Any) -> None:
@@ -223,12 +300,19 @@ def test_dibao_pages(client: Any, w: SimpleNamespace) -> None:
     assert client.get(edit).status_code == 200
     clash = client.post(edit, {"city": "苏州市", "year": 2025, "monthly_amount": "900"})
     assert clash.status_code == 400 and "already has a standard" in clash.content.decode()
+    page = client.get(edit).content.decode()
+    assert "Files in public notice or active keep their category" in page
+    # The world's files are active: a new standard does not change their category.
+    draft = factories.make_file(
+        person=w.make_person(unit=w.tree.a, name="草稿"), actor=w.staff, status=Status.DRAFT
+    )
     response = client.post(
         edit, {"city": standard.city, "year": standard.year, "monthly_amount": "400"}, follow=True
     )
-    assert "2 files recomputed, 2 changed category" in response.content.decode()
+    assert "1 file recomputed, 1 changed category" in response.content.decode()
     w.file.refresh_from_db()
-    assert w.file.category == "relative"
+    draft.refresh_from_db()
+    assert w.file.category == "deep" and draft.category == "relative"
 
 
 def test_stats_page_and_export(client: Any, w: SimpleNamespace) -> None:
@@ -243,6 +327,6 @@ def test_stats_page_and_export(client: Any, w: SimpleNamespace) -> None:
     sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
     values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
     assert "<3" in values and "王困难" not in values and 1 not in values
-    assert AuditEntry.objects.filter(action="hardship.file.exported", actor=w.chair).exists()
+    assert AuditEntry.objects.filter(action="hardship.stats.exported", actor=w.chair).exists()
     client.force_login(w.make_user("subunion_committee", w.tree.a))
     assert client.get(reverse("hardship:stats")).status_code == 403

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from smartunion.core.forms_support import apply_validation_error
@@ -82,7 +82,7 @@ TABS = [
     ("approve_staff", gettext_lazy("Awaiting approval: union office")),
     ("approve_chair", gettext_lazy("Awaiting approval: union chair")),
     ("pay", gettext_lazy("Approved, awaiting payment")),
-    ("paid", gettext_lazy("Paid")),
+    ("paid", pgettext_lazy("assistance", "Paid")),
     ("rejected", gettext_lazy("Rejected or withdrawn")),
     ("all", gettext_lazy("All")),
 ]
@@ -109,6 +109,8 @@ def application_list(request: AuthenticatedRequest) -> HttpResponseBase:
             kind="applications",
             rows=rows.count(),
             filters={"tab": tab, **{key: str(value) for key, value in filters.items() if value}},
+            unit=filters.get("unit"),
+            perm="hardship.assistance.view",
         )
     counts = selectors.tab_counts(user=request.user)
     keep = {key: value for key, value in request.GET.items() if key in form.fields and value}
@@ -287,8 +289,12 @@ def application_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _refused(request: AuthenticatedRequest, pk: int, error: ValidationError, **forms: Any) -> HttpResponse:
+    """The application page again with the refusal: the full figures are shown again, so the view is
+    logged like the page's."""
     application = access.application_get_for_user(user=request.user, pk=pk)
     context = _detail_context(request, application, **forms)
+    if context["sensitive"]:
+        common.log_sensitive_view(actor=request.user, record=application, what="application")
     form = next(iter(forms.values()), None)
     if form is not None and hasattr(error, "error_dict"):
         apply_validation_error(form, error)

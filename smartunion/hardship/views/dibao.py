@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,13 +29,16 @@ def dibao_list(request: AuthenticatedRequest) -> HttpResponse:
         "hardship/dibao/list.html",
         {
             "standards": list(selectors.dibao_standards()),
-            "can_edit": request.user.has_unit_perm("hardship.dibao.manage"),
+            "can_edit": request.user.scope_for("hardship.dibao.manage").at_top,
             "breadcrumbs": [(_("低保 standards"), "")],
         },
     )
 
 
 def _form_page(request: AuthenticatedRequest, standard: DibaoStandard | None) -> HttpResponse:
+    # The table is school-wide: editing it is for the holders at the top of the tree.
+    if not request.user.scope_for("hardship.dibao.manage").at_top:
+        raise PermissionDenied
     form = DibaoForm.for_standard(request.POST or None, standard, settings.HARDSHIP_DEFAULT_CITY)
     status = 200
     if request.method == "POST":

@@ -44,7 +44,7 @@ from ..models import Consent, HardshipFile, HouseholdMember, Objection
 from ..selectors import access
 from ..selectors import files as selectors
 from ..selectors.plan import file_management_context
-from ..services import common
+from ..services import common, lifecycle
 from ..services import files as services
 
 Status = HardshipFile.Status
@@ -199,7 +199,11 @@ def _detail_context(request: AuthenticatedRequest, file: HardshipFile, **forms: 
     sensitive = access.may_see_sensitive(user, file)
     manage = _can(user, MANAGE, file)
     review = _can(user, REVIEW, file)
-    approve = _can(user, APPROVE, file)
+    # School-wide decisions: the permission held at the top of the tree, not merely at the file's unit.
+    approve = _can(user, APPROVE, file) and services.may_at_top(user, APPROVE)
+    own = services.is_member(user, file)
+    # An officer does not record the visit nor change the figures of their own submitted file.
+    own_submitted = own and file.status != Status.DRAFT
     editable = file.status in services.EDIT_STATUSES or file.status == Status.ACTIVE
     objections = selectors.objections_of(file)
     blockers = services.approval_blockers(file, user) if file.status == Status.NOTICE else []
@@ -218,23 +222,22 @@ def _detail_context(request: AuthenticatedRequest, file: HardshipFile, **forms: 
         "objections": objections,
         "history": selectors.category_history_of(file),
         "timeline": selectors.file_timeline(file),
-        "can_edit": manage and editable and sensitive,
+        "own_file": own and (manage or review or approve),
+        "can_edit": manage and editable and sensitive and not own_submitted,
         "edit_needs_reason": file.status == Status.ACTIVE,
         "can_upload": manage and sensitive and not file.is_closed,
         "can_submit": manage and file.status == Status.DRAFT,
         "can_withdraw": manage and file.status in HardshipFile.OPEN_STATUSES,
-        "can_visit": manage and file.status in services.VISIT_STATUSES,
-        "can_unit_review": review and file.status == Status.VISITED and not services.is_member(user, file),
+        "can_visit": manage and file.status in services.VISIT_STATUSES and not own,
+        "can_unit_review": review and file.status == Status.VISITED and not own,
         "can_record_objection": review
         and file.status == Status.NOTICE
         and file.notice_ends_on is not None
         and today <= file.notice_ends_on,
         "can_resolve": review and file.status == Status.NOTICE,
-        "can_decide": approve and file.status == Status.NOTICE and not services.is_member(user, file),
+        "can_decide": approve and file.status == Status.NOTICE and not own,
         "approval_blockers": blockers,
-        "can_override": approve
-        and file.status in services.CURRENT_STATUSES
-        and not services.is_member(user, file),
+        "can_override": approve and file.status in services.CURRENT_STATUSES and not own,
         "consent_notice": common.consent_notice(Consent.Purpose.HARDSHIP_FILE),
         "submit_form": SubmitForm(),
         "visit_form": VisitForm(),
@@ -252,6 +255,11 @@ def _detail_context(request: AuthenticatedRequest, file: HardshipFile, **forms: 
     }
     context.update(forms)
     context.update(file_management_context(file=file, user=user))
+    management = context.get("management")
+    if isinstance(management, dict):
+        # Closing is the school union's (at the top of the tree); an officer never reviews their own file.
+        management["can_close"] = bool(management.get("can_close")) and lifecycle.may_close(user, file)
+        management["can_review"] = bool(management.get("can_review")) and not own
     if sensitive:
         common.log_sensitive_view(actor=user, record=file, what="file page")
     return context
@@ -312,6 +320,8 @@ def file_edit(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
         else:
             messages.success(request, _("Saved; the category has been recomputed."))
             return _back(file.pk)
+    # The form shows the file's figures and circumstances: a sensitive view (GET or a refused POST).
+    common.log_sensitive_view(actor=request.user, record=file, what="figures form")
     return render(
         request,
         "hardship/files/edit.html",
@@ -350,6 +360,9 @@ def household_add(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
         else:
             messages.success(request, _("Household member added; the category has been recomputed."))
             return _back(file.pk, "household")
+    if request.method == "POST":
+        # A refused form shows the income and health entered for the household: logged like a view.
+        common.log_sensitive_view(actor=request.user, record=file, what="household form")
     return render(
         request,
         "hardship/files/household_form.html",
@@ -392,6 +405,8 @@ def household_edit(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
         else:
             messages.success(request, _("Household member saved; the category has been recomputed."))
             return _back(file.pk, "household")
+    # The form shows the person's income and health: a sensitive view (GET or a refused POST).
+    common.log_sensitive_view(actor=request.user, record=file, what="household member")
     return render(
         request,
         "hardship/files/household_form.html",

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from smartunion.core.forms_support import apply_validation_error
@@ -125,7 +126,13 @@ def _timeline(application: AssistanceApplication) -> list[dict[str, Any]]:
     steps.append(
         {"label": _("Approved"), "at": application.approved_at, "done": bool(application.approved_at)}
     )
-    steps.append({"label": _("Paid"), "at": application.paid_at, "done": bool(application.paid_at)})
+    steps.append(
+        {
+            "label": pgettext("assistance", "Paid"),
+            "at": application.paid_at,
+            "done": bool(application.paid_at),
+        }
+    )
     if rejected:
         steps = [step for step in steps if step["done"]]
         steps.append(

@@ -3,13 +3,15 @@
 submission, withdrawing. Phone first.
 
 Every page acts on the logged-in user's own files only: another member's file is not found (404). The
-member sees their own figures (it is their data), so these pages write no sensitive-view log."""
+member sees their own figures (it is their data), so these pages write no sensitive-view log. The member
+may open their own documents (``portal_document``); the read is logged like every document read."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,7 +29,8 @@ from smartunion.members.selectors import person_of_user
 
 from ..forms.portal import ApplyForm, DocumentForm, HouseholdForm, SubmitForm, WithdrawForm
 from ..models import Consent, HardshipFile, HouseholdMember
-from ..services import common
+from ..selectors import access
+from ..services import common, retention
 from ..services import files as file_services
 
 Status = HardshipFile.Status
@@ -147,7 +150,11 @@ def portal_file_apply(request: AuthenticatedRequest, person: Any) -> HttpRespons
         else:
             messages.success(request, _("Saved. Now add the people of your household."))
             return redirect("hardship:portal_file_household", pk=file.pk)
-    return render(request, "hardship/portal/file_apply.html", _context(form=form, file=None, person=person))
+    return render(
+        request,
+        "hardship/portal/file_apply.html",
+        _context(form=form, file=None, person=person, draft_days=retention.draft_days()),
+    )
 
 
 @with_person
@@ -165,7 +172,11 @@ def portal_file_edit(request: AuthenticatedRequest, person: Any, pk: int) -> Htt
         else:
             messages.success(request, _("Saved."))
             return redirect("hardship:portal_file_household", pk=file.pk)
-    return render(request, "hardship/portal/file_apply.html", _context(form=form, file=file, person=person))
+    return render(
+        request,
+        "hardship/portal/file_apply.html",
+        _context(form=form, file=file, person=person, draft_days=retention.draft_days()),
+    )
 
 
 @with_person
@@ -253,6 +264,22 @@ def portal_file_document(request: AuthenticatedRequest, person: Any, pk: int) ->
             request, " ".join(str(message) for errors in form.errors.values() for message in errors)
         )
     return redirect("hardship:portal_file_household", pk=file.pk)
+
+
+@login_required
+def portal_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """One of the member's own documents (of their file or their assistance application); anyone else's —
+    even for an officer who could open it in the console — is not found here."""
+    document = access.document_get_for_user(user=request.user, pk=pk)
+    record = document.file or document.application
+    if record is None or getattr(record.person, "user_id", None) != request.user.pk:
+        raise Http404
+    data = common.document_read(actor=request.user, document=document)
+    response = HttpResponse(data, content_type=document.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(document.filename)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @with_person

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -34,7 +34,8 @@ from ..models import HardshipFile, HelpMeasure
 from ..selectors import access
 from ..selectors import plan as plan_selectors
 from ..selectors import reviews as selectors
-from ..services import lifecycle, measures, reviews
+from ..services import common, lifecycle, measures, reviews
+from ..services.files import is_member
 
 MANAGE = "hardship.files.manage"
 TABS = [
@@ -90,7 +91,7 @@ def review_list(request: AuthenticatedRequest) -> HttpResponse:
             "stale": list(selectors.stale_files(user=request.user, today=today)[:100]),
             "round": selectors.round_of_year(today.year),
             "rounds": list(selectors.rounds()[:5]),
-            "can_start": request.user.has_unit_perm("hardship.reviews.manage"),
+            "can_start": reviews.may_start_round(request.user),
             "empty_hint": empty_hints[tab],
             "breadcrumbs": [(_("Annual reviews"), "")],
         },
@@ -99,6 +100,9 @@ def review_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_perm("hardship.reviews.manage")
 def review_round_new(request: AuthenticatedRequest) -> HttpResponse:
+    # The round covers every active file of the school: held at a sub-union, the permission is not enough.
+    if not reviews.may_start_round(request.user):
+        raise PermissionDenied
     today = timezone.localdate()
     form = RoundForm(
         request.POST or None, initial={"year": today.year, "due_on": today.replace(month=12, day=31)}
@@ -166,7 +170,7 @@ def review_record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             status = 400
         review = selectors.review_get_for_user(user=request.user, pk=pk, perm=MANAGE)
     file = review.file
-    year = reviews.visit_year(review)
+    visits = list(reviews.visits_for(review))
     return render(
         request,
         "hardship/reviews/record.html",
@@ -175,10 +179,12 @@ def review_record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "file": file,
             "form": form,
             "file_url": file_url(file),
-            "visit_year": year,
-            "visits": selectors.visits_in_year(file, year),
-            "needs_visit": review.spot_check and review.done_at is None and not reviews.has_visit_for(review),
+            "visit_since": reviews.visit_since(review),
+            "visits": visits,
+            "needs_visit": review.spot_check and review.done_at is None and not visits,
+            "own_file": is_member(request.user, file),
             "can_close": lifecycle.may_close(request.user, file),
+            "can_set_category": reviews.may_set_category(request.user),
             "breadcrumbs": _crumbs((file.number or str(file), "")),
         },
         status=status,
@@ -297,6 +303,9 @@ def _measure_page(
         else:
             status = 400
     title = _("Edit a help measure") if measure is not None else _("Add a help measure")
+    if measure is not None:
+        # The form shows what help is given (it can name an illness): a sensitive view of the file.
+        common.log_sensitive_view(actor=request.user, record=file, what="help measure")
     return render(
         request,
         "hardship/reviews/measure_form.html",

@@ -26,9 +26,10 @@ from ..services.common import log_export
 
 
 def _report(user: Any, year: int) -> dict[str, Any]:
+    files = selectors.file_tables(user=user)
     return {
-        "grid": selectors.files_by_category_and_cause(user=user),
-        "units": selectors.files_by_unit(user=user),
+        "grid": files.grid,
+        "units": files.units,
         "months": selectors.files_by_month(user=user, year=year),
         "paid": selectors.assistance_paid(user=user, year=year),
         "average_days": selectors.average_days_to_payment(user=user, year=year),
@@ -46,7 +47,10 @@ def _charts(report: dict[str, Any]) -> dict[str, Any]:
             for row in report["months"]
         ],
         "paid": [
-            {"name": row.programme, "data": [float(amount) for amount in row.months]}
+            {
+                "name": row.programme,
+                "data": [float(amount) if selectors.shown(amount) else None for amount in row.months],
+            }
             for row in report["paid"]
         ],
         "month_names": [str(MONTHS[m]) for m in range(1, 13)],
@@ -105,6 +109,7 @@ def stats(request: AuthenticatedRequest) -> HttpResponseBase:
             "chart": _charts(report),
             "categories": [str(label) for _value, label in Category.choices],
             "suppressed": selectors.SUPPRESSED,
+            "hidden": selectors.HIDDEN,
             "breadcrumbs": [(_("Hardship statistics"), "")],
         },
     )
@@ -127,9 +132,21 @@ def _export(request: AuthenticatedRequest, report: dict[str, Any], year: int) ->
             ],
             rows=_rows(report, year),
             title=f"{name} {year}",
-            notes=[_("Counts of 1 or 2 are shown as “<3”. No figure of any person is included.")],
+            notes=[
+                _("Counts of 1 or 2 are shown as “<3”. No figure of any person is included."),
+                _(
+                    "“*”: hidden so that a count below 3 cannot be worked out from the totals (a month with 1 "
+                    "or 2 payments shows no amount)."
+                ),
+            ],
         )
 
     response = xlsx_response(f"{name}-{year}-{stamp}.xlsx", write)
-    log_export(actor=request.user, kind="stats", rows=counted["rows"], filters={"year": year})
+    log_export(
+        actor=request.user,
+        kind="stats",
+        rows=counted["rows"],
+        filters={"year": year},
+        perm=selectors.PERM,
+    )
     return response

@@ -3,6 +3,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -126,3 +127,42 @@ def people_born_in_month(month: int, statuses: Any) -> QuerySet[Person]:
         .select_related("unit", "user")
         .order_by("unit__path", "staff_no")
     )
+
+
+# -- unscoped look-ups for other modules (they check their own permissions first) ---------------------
+
+
+def person_by_staff_no(staff_no: str) -> Person | None:
+    """The staff member with this 工号, whatever their unit (a spouse on the staff, a team member), or None."""
+    term = (staff_no or "").strip()
+    if not term:
+        return None
+    return (
+        Person.objects.select_related("unit", "membership")
+        .filter(Q(staff_no=term) | Q(staff_no=term.upper()))
+        .first()
+    )
+
+
+def people_by_staff_numbers(numbers: Iterable[str]) -> dict[str, Person]:
+    """Staff number → person, for the numbers that exist (one query)."""
+    wanted = [number.strip() for number in numbers if number and number.strip()]
+    return {
+        person.staff_no: person
+        for person in Person.objects.filter(staff_no__in=wanted).select_related("unit", "membership")
+    }
+
+
+def staff_categories() -> QuerySet[StaffCategory]:
+    """The staff categories (在编, 人事代理 …) for rules that name them."""
+    return StaffCategory.objects.order_by("pk")
+
+
+def users_of_people(person_ids: Iterable[int]) -> list[Any]:
+    """The login accounts of these people (for notifications); people without one are left out."""
+    return [
+        person.user
+        for person in Person.objects.filter(pk__in=list(person_ids), user__isnull=False).select_related(
+            "user"
+        )
+    ]
