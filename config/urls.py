@@ -10,6 +10,7 @@ urlpatterns = [
     path("console/finance/", include("smartunion.finance.urls")),
     path("", include("smartunion.welfare.urls")),
     path("", include("smartunion.hardship.urls")),
+    path("", include("smartunion.activities.urls")),
     path("console/", include("smartunion.core.urls")),
     path("", include("smartunion.dashboards.urls")),
     path("", include("smartunion.notifications.urls")),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "smartunion.accounts",
     "smartunion.notifications",
     "smartunion.members",
+    "smartunion.activities",
     "smartunion.finance",
     "smartunion.welfare",
     "smartunion.hardship",
@@ -167,6 +168,8 @@ HARDSHIP_RETENTION_YEARS = int(os.environ.get("HARDSHIP_RETENTION_YEARS", "10"))
 HARDSHIP_NOTICE_DAYS = int(os.environ.get("HARDSHIP_NOTICE_DAYS", "5"))
 HARDSHIP_SPOT_CHECK_SHARE = os.environ.get("HARDSHIP_SPOT_CHECK_SHARE", "0.30")
 HARDSHIP_DEFAULT_CITY = os.environ.get("HARDSHIP_DEFAULT_CITY", "南通市")
+# Drafts of hardship applications untouched this many days are deleted by the retention purge.
+HARDSHIP_DRAFT_DAYS = int(os.environ.get("HARDSHIP_DRAFT_DAYS", "90"))
 FINANCE_ALLOCATION_RATE = os.environ.get("FINANCE_ALLOCATION_RATE", "0.02")
 FINANCE_ALLOCATION_RETAINED_SHARE = os.environ.get("FINANCE_ALLOCATION_RETAINED_SHARE", "0.60")
 

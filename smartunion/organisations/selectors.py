@@ -157,3 +157,8 @@ def school_name() -> str:
     """The name of the school union's unit (the top of the tree), for documents the union issues."""
     top = top_unit()
     return top.name if top else ""
+
+
+def units_by_ids(ids: Any) -> QuerySet[OrgUnit]:
+    """The units with these ids (for rules that name units: their paths give the subtrees)."""
+    return OrgUnit.objects.filter(pk__in=list(ids))
