@@ -166,3 +166,11 @@ def users_of_people(person_ids: Iterable[int]) -> list[Any]:
             "user"
         )
     ]
+
+
+def people_by_ids(ids: Iterable[int]) -> dict[int, Person]:
+    """Id → person with unit, membership and account (one query)."""
+    return {
+        person.pk: person
+        for person in Person.objects.filter(pk__in=list(ids)).select_related("unit", "membership", "user")
+    }
