@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from smartunion.accounts import services as account_services
 from smartunion.accounts.models import LoginAttempt, Role
+from smartunion.activities.tests import matrix_activities as activities
 from smartunion.core.models import ImportJob
 from smartunion.finance.models import Category
 from smartunion.finance.tests import matrix_finance as finance
@@ -110,6 +111,10 @@ ASSISTANCE_VIEWERS = {"union_staff", "union_chair", "subunion_chair"}
 ASSISTANCE_REVIEWERS = {"union_staff", "subunion_chair"}
 ASSISTANCE_APPROVERS = {"union_staff", "union_chair"}
 # -- end hardship sets --
+# -- activities sets --
+ACTIVITY_VIEWERS = {"union_staff", "union_chair", "subunion_chair", "subunion_committee"}
+ACTIVITY_ORGANISERS = {"union_staff", "subunion_chair", "subunion_committee"}
+# -- end activities sets --
 
 
 @dataclass
@@ -607,18 +612,19 @@ MATRIX: dict[str, Entry] = {
         method="post",
         data=lambda w, s: {"upheld": "no", "resolution": "经核实不属实"},
     ),
-    # The notice of the world's file has not ended: holders are sent back with the refusal (302).
+    # The school's decisions need hardship.files.approve at the top of the tree: approvers held at a
+    # sub-union (unit A) are refused (403), outsiders get 404.
     "hardship:file_approve": Entry(
-        allow(HARDSHIP_APPROVERS, 302, 404), unit_of("hfile_notice"), method="post"
+        allow(HARDSHIP_APPROVERS, 403, 404), unit_of("hfile_notice"), method="post"
     ),
     "hardship:file_reject": Entry(
-        allow(HARDSHIP_APPROVERS, 302, 404),
+        allow(HARDSHIP_APPROVERS, 403, 404),
         unit_of("hfile_notice"),
         method="post",
         data=lambda w, s: {"reason": "不符合条件"},
     ),
     "hardship:file_override": Entry(
-        allow(HARDSHIP_APPROVERS, 302, 404),
+        allow(HARDSHIP_APPROVERS, 403, 404),
         unit_of("hfile_active"),
         method="post",
         data=lambda w, s: {"category": "accident", "reason": "突发事故"},
@@ -632,21 +638,23 @@ MATRIX: dict[str, Entry] = {
     # The queue reads the user's scope; the round, the 低保 table and the statistics are school-wide pages
     # (200 on both sides for holders; the statistics show the holder's subtree).
     "hardship:review_list": Entry(allow(HARDSHIP_VIEWERS, 200, 200), query="?tab=overdue"),
-    "hardship:review_round_new": Entry(allow({"union_staff"}, 200, 200)),
+    # The round covers the whole school: hardship.reviews.manage held at a sub-union is refused.
+    "hardship:review_round_new": Entry(allow(NOBODY)),
     "hardship:review_record": Entry(
         allow(HARDSHIP_HANDLERS, 302, 404),
         unit_of("hreview"),
         method="post",
         data=lambda w, s: {"result": "continue", "note": "情况未变"},
     ),
+    # Closing a file is the school union's (hardship.files.approve at the top): held at A, refused.
     "hardship:file_exit": Entry(
-        allow(HARDSHIP_APPROVERS, 302, 404),
+        allow(HARDSHIP_APPROVERS, 403, 404),
         unit_of("hfile_active"),
         method="post",
         data=lambda w, s: {"reason": "已脱困"},
     ),
     "hardship:file_remove": Entry(
-        allow(HARDSHIP_APPROVERS, 302, 404),
+        allow(HARDSHIP_APPROVERS, 403, 404),
         unit_of("hfile_active"),
         method="post",
         data=lambda w, s: {"reason": "调离", "kind": "left"},
@@ -661,10 +669,9 @@ MATRIX: dict[str, Entry] = {
     ),
     "hardship:measure_cancel": Entry(allow(HARDSHIP_HANDLERS, 302, 404), unit_of("hmeasure"), method="post"),
     "hardship:dibao_list": Entry(allow(HARDSHIP_VIEWERS, 200, 200)),
-    "hardship:dibao_new": Entry(allow({"union_staff"}, 200, 200)),
-    "hardship:dibao_edit": Entry(
-        allow({"union_staff"}, 200, 200), lambda w, s, u: {"pk": hardship.factories.dibao().pk}
-    ),
+    # The 低保 table is school-wide: editing needs hardship.dibao.manage at the top of the tree.
+    "hardship:dibao_new": Entry(allow(NOBODY)),
+    "hardship:dibao_edit": Entry(allow(NOBODY), lambda w, s, u: {"pk": hardship.factories.dibao().pk}),
     "hardship:stats": Entry(allow(HARDSHIP_STATS, 200, 200)),
     # -- end hardship reviews --
     # -- hardship: assistance programmes and applications (assistance helper) --
@@ -762,6 +769,23 @@ MATRIX: dict[str, Entry] = {
         method="post",
         data=lambda world, side: {"kind": "income"},
     ),
+    # The member's own document ("own": one on the requester's own draft); anyone else's is 404.
+    "hardship:portal_document": Entry(
+        everyone(200, 404),
+        lambda w, s, u: {
+            "pk": getattr(w, f"{s}_hdocument").pk
+            if u is None or s != "own"
+            else hardship.Document.objects.create(
+                file_id=hardship.portal_own_draft(w, s, u)["pk"],
+                kind="income",
+                filename="证明.pdf",
+                content_type="application/pdf",
+                size=len(hardship.PDF),
+                content=__import__("smartunion.core.crypto", fromlist=["x"]).encrypt_bytes(hardship.PDF),
+                uploaded_by=u,
+            ).pk
+        },
+    ),
     "hardship:portal_file_submit": Entry(everyone(200, 404), hardship.portal_own_draft),
     "hardship:portal_file_withdraw": Entry(everyone(200, 404), hardship.portal_own_draft),
     # 公示: school-wide, for every logged-in user (name and unit only).
@@ -771,6 +795,179 @@ MATRIX: dict[str, Entry] = {
     "members:my_data": Entry(everyone(200), joining.as_member),
     "members:my_data_download": Entry(everyone(200), joining.as_member),
     # -- end hardship portal --
+    # -- activities: console (console helper) --
+    "activities:console_list": Entry(allow(ACTIVITY_VIEWERS, 200, 200), query="?tab=open"),
+    "activities:console_new": Entry(allow(ACTIVITY_ORGANISERS, 200, 200)),
+    "activities:console_ideas": Entry(allow({"union_staff", "subunion_chair"}, 200, 200)),
+    "activities:console_idea_close": Entry(
+        allow({"union_staff", "subunion_chair"}, 302, 404),
+        unit_of("idea"),
+        method="post",
+        data=lambda w, s: {"note": "暂不安排"},
+    ),
+    "activities:console_stats": Entry(allow(ACTIVITY_VIEWERS, 200, 200)),
+    "activities:console_detail": Entry(allow(ACTIVITY_VIEWERS), unit_of("activity")),
+    "activities:console_edit": Entry(allow(ACTIVITY_ORGANISERS), unit_of("activity")),
+    # Publishing a published activity is refused with a message: back to the page (302), nothing changed.
+    "activities:console_publish": Entry(
+        allow(ACTIVITY_ORGANISERS, 302, 404), unit_of("activity"), method="post"
+    ),
+    "activities:console_cancel": Entry(allow(ACTIVITY_ORGANISERS), unit_of("activity")),
+    "activities:console_finish": Entry(
+        allow(ACTIVITY_ORGANISERS, 302, 404), unit_of("activity"), method="post"
+    ),
+    "activities:console_quota_set": Entry(
+        allow(ACTIVITY_ORGANISERS, 302, 404),
+        unit_of("activity"),
+        method="post",
+        data=lambda w, s: {"unit": getattr(w, f"{s}_unit").pk, "places": "2"},
+    ),
+    "activities:console_quotas_release": Entry(
+        allow(ACTIVITY_ORGANISERS, 302, 404), unit_of("activity"), method="post"
+    ),
+    "activities:console_question_add": Entry(
+        allow(ACTIVITY_ORGANISERS, 302, 404),
+        unit_of("activity"),
+        method="post",
+        data=lambda w, s: {"label": "备注", "kind": "text"},
+    ),
+    "activities:console_question_edit": Entry(
+        allow(ACTIVITY_ORGANISERS),
+        lambda w, s, u: {
+            "pk": getattr(w, f"{s}_activity").pk,
+            "question_pk": getattr(w, f"{s}_activity").questions.first().pk,
+        },
+    ),
+    "activities:console_question_remove": Entry(
+        allow(ACTIVITY_ORGANISERS, 302, 404),
+        lambda w, s, u: {
+            "pk": getattr(w, f"{s}_activity").pk,
+            "question_pk": getattr(w, f"{s}_activity").questions.first().pk,
+        },
+        method="post",
+    ),
+    "activities:console_invitations_add": Entry(
+        allow(ACTIVITY_ORGANISERS, 302, 404),
+        unit_of("activity"),
+        method="post",
+        data=lambda w, s: {"staff_numbers": getattr(w, f"{s}_person").staff_no},
+    ),
+    "activities:console_invitation_remove": Entry(
+        allow(ACTIVITY_ORGANISERS, 302, 404),
+        lambda w, s, u: {
+            "pk": getattr(w, f"{s}_activity").pk,
+            "invitation_pk": getattr(w, f"{s}_invitation").pk,
+        },
+        method="post",
+    ),
+    "activities:console_judges": Entry(allow(ACTIVITY_ORGANISERS), unit_of("activity")),
+    "activities:console_batches": Entry(allow(ACTIVITY_VIEWERS), unit_of("activity")),
+    "activities:console_registrations": Entry(allow(ACTIVITY_VIEWERS), unit_of("activity")),
+    "activities:console_bulk_register": Entry(allow(ACTIVITY_ORGANISERS), unit_of("activity")),
+    # A first-come activity has no lottery: its page sends back to the activity (302).
+    "activities:console_lottery": Entry(allow(ACTIVITY_VIEWERS, 302, 404), unit_of("activity")),
+    # Approving a confirmed registration is refused with a message: back to the list (302), nothing changed.
+    "activities:console_registration_approve": Entry(
+        allow(ACTIVITY_ORGANISERS, 302, 404),
+        lambda w, s, u: {
+            "pk": getattr(w, f"{s}_activity").pk,
+            "registration_pk": getattr(w, f"{s}_registration").pk,
+        },
+        method="post",
+    ),
+    "activities:console_registration_reject": Entry(
+        allow(ACTIVITY_ORGANISERS),
+        lambda w, s, u: {
+            "pk": getattr(w, f"{s}_activity").pk,
+            "registration_pk": getattr(w, f"{s}_registration").pk,
+        },
+    ),
+    "activities:console_registration_cancel": Entry(
+        allow(ACTIVITY_ORGANISERS),
+        lambda w, s, u: {
+            "pk": getattr(w, f"{s}_activity").pk,
+            "registration_pk": getattr(w, f"{s}_registration").pk,
+        },
+    ),
+    # -- end activities console --
+    # -- activities: member portal, clubs, ideas (portal helper) --
+    # The 活动 tab is everyone's (the world's activities are school-wide). Acting on "my" objects: "own"
+    # gives the requesting user a staff record (and their own registration, or the club's officer role);
+    # "other" has none (registering without a staff record is refused: 403) or names another member's
+    # registration (404). Join, leave and votes without a staff record answer with a message (302).
+    "activities:portal_browse": Entry(everyone(200)),
+    "activities:portal_activity": Entry(everyone(200), unit_of("activity")),
+    "activities:portal_register": Entry(
+        everyone(303, 403),
+        activities.portal_as_member("activity"),
+        method="post",
+        data=lambda w, s: {"idempotency_key": f"matrix-post-{s}", "quantity": "1"},
+    ),
+    "activities:portal_mine": Entry(everyone(200), joining.as_member),
+    "activities:portal_registration": Entry(everyone(200, 404), activities.portal_own_registration),
+    "activities:portal_cancel": Entry(everyone(302, 404), activities.portal_own_registration, method="post"),
+    "activities:portal_accept": Entry(everyone(302, 404), activities.portal_own_registration, method="post"),
+    "activities:portal_decline": Entry(everyone(302, 404), activities.portal_own_registration, method="post"),
+    "activities:portal_clubs": Entry(everyone(200), joining.as_member),
+    "activities:portal_club": Entry(everyone(200), activities.portal_as_member("club")),
+    "activities:portal_club_join": Entry(everyone(302), activities.portal_as_member("club"), method="post"),
+    "activities:portal_club_leave": Entry(everyone(302), activities.portal_as_member("club"), method="post"),
+    "activities:portal_club_plan": Entry(
+        everyone(302, 403), activities.portal_club_officer, method="post", data=activities.plan_data
+    ),
+    "activities:portal_ideas": Entry(everyone(200), joining.as_member),
+    "activities:portal_idea_vote": Entry(everyone(302), activities.portal_as_member("idea"), method="post"),
+    "activities:portal_idea_unvote": Entry(everyone(302), activities.portal_as_member("idea"), method="post"),
+    # The union office's club pages (activities.clubs.manage: union_staff, over the club's unit).
+    "activities:club_list": Entry(allow({"union_staff"}, 200, 200)),
+    "activities:club_new": Entry(allow({"union_staff"}, 200, 200)),
+    "activities:club_detail": Entry(allow({"union_staff"}), unit_of("club")),
+    "activities:club_plan": Entry(
+        allow({"union_staff"}, 302, 404), unit_of("club"), method="post", data=activities.plan_data
+    ),
+    "activities:club_officer": Entry(
+        allow({"union_staff"}, 302, 404),
+        activities.club_membership,
+        method="post",
+        data=lambda w, s: {"officer": "1"},
+    ),
+    # -- end activities portal --
+    # -- activities: check-in, attendance, results (checkin helper) --
+    # The world's activities start in ten days: a scan is refused (400, check-in opens two hours before),
+    # publishing without ranks and taking back without a reason are refused (400); judges are not a role,
+    # so the officers who may see the results page are refused the judges' score form (403).
+    "activities:checkin_scan": Entry(allow(ACTIVITY_ORGANISERS), unit_of("activity")),
+    "activities:checkin_scan_submit": Entry(
+        allow(ACTIVITY_ORGANISERS, 400, 404),
+        unit_of("activity"),
+        method="post",
+        data=lambda w, s: {"token": getattr(w, f"{s}_registration").token},
+    ),
+    "activities:attendance_sheet": Entry(allow(ACTIVITY_ORGANISERS), unit_of("activity")),
+    "activities:attendance_month": Entry(allow(ACTIVITY_VIEWERS), unit_of("activity")),
+    "activities:attendance_export": Entry(allow(ACTIVITY_VIEWERS), unit_of("activity")),
+    "activities:results": Entry(allow(ACTIVITY_VIEWERS), unit_of("activity")),
+    "activities:results_scores": Entry(
+        allow(ACTIVITY_VIEWERS, 403, 404),
+        unit_of("activity"),
+        method="post",
+        data=lambda w, s: {f"score-{getattr(w, f'{s}_registration').pk}": "90"},
+    ),
+    "activities:results_publish": Entry(
+        allow(ACTIVITY_ORGANISERS, 400, 404), unit_of("activity"), method="post"
+    ),
+    "activities:results_withdraw": Entry(
+        allow(ACTIVITY_ORGANISERS, 400, 404), unit_of("activity"), method="post"
+    ),
+    "activities:results_export": Entry(allow(ACTIVITY_VIEWERS), unit_of("activity")),
+    "activities:summary": Entry(allow(ACTIVITY_VIEWERS), unit_of("activity")),
+    "activities:summary_photo_delete": Entry(
+        allow(ACTIVITY_ORGANISERS, 302, 404),
+        lambda w, s, u: {"pk": getattr(w, f"{s}_activity").pk, "photo_pk": getattr(w, f"{s}_photo").pk},
+        method="post",
+    ),
+    "activities:photo": Entry(everyone(200), unit_of("photo")),
+    # -- end activities checkin --
 }
 
 # Not ours to tabulate: Django's admin has its own login and staff check (see test_admin_requires_staff).
@@ -851,6 +1048,7 @@ def world(tree: SimpleNamespace, make_user: Any) -> SimpleNamespace:
         welfare_programmes.build(world, side, unit, make_user)
         vouchers.build(world, side, unit, make_user)
         hardship.build(world, side, unit, make_user)
+        activities.build(world, side, unit, make_user)
         # -- members: roster, membership lifecycle (world objects) --
         recorder = make_user("union_staff", unit, name=f"{side}记录人")
         joiner = member_services.person_create(

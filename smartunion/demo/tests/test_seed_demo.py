@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from smartunion.accounts.models import RoleAssignment, User
 from smartunion.core.normalise import normalise_id_number
@@ -76,6 +77,20 @@ def test_seed_demo_builds_a_university(db: Any) -> None:
     member = member_login_person()
     assert member is not None and member.staff_no in printed
     assert AssistanceApplication.objects.filter(person=member, status="paid").exists()
+    # Activities: open ones registered through the engine (the places never oversold), a year of finished ones.
+    from smartunion.activities.models import Activity, Club, Idea, Registration
+
+    open_now = Activity.objects.filter(status="published", registration_closes_at__gt=timezone.now())
+    assert open_now.filter(allocation="lottery", registrations__status="pending").exists()
+    assert Registration.objects.filter(
+        person=member, activity__status="published", status="confirmed"
+    ).exists()
+    for activity in open_now.exclude(capacity=None):
+        assert activity.confirmed <= activity.capacity
+        confirmed = activity.registrations.filter(status="confirmed")
+        assert sum(confirmed.values_list("quantity", flat=True)) == activity.confirmed
+    assert Activity.objects.filter(status="finished", registrations__checked_in_at__isnull=False).exists()
+    assert Club.objects.count() == 3 and Idea.objects.filter(votes__gt=0).count() == 5
 
 
 def test_seed_demo_refuses_a_database_with_data_unless_if_empty(db: Any) -> None:

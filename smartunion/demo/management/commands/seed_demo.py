@@ -21,6 +21,7 @@ from smartunion.accounts.models import Role, RoleAssignment, User
 from smartunion.core.audit import audit
 from smartunion.core.crypto import blind_index
 from smartunion.demo import data
+from smartunion.demo.activities import seed_activities
 from smartunion.demo.finance import seed_finance
 from smartunion.demo.generators import REFERENCE_DATE, Generator, PersonSpec
 from smartunion.demo.hardship import seed_hardship
@@ -105,7 +106,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"finance and welfare: {books['requests']} spending requests, {books['months']} months of "
                 f"income, {books['issued']} benefits issued, {books['care']} care events, "
-                f"{books['files']} hardship files, {books['applications']} assistance applications "
+                f"{books['files']} hardship files, {books['applications']} assistance applications, "
+                f"{books['activities']} activities with {books['registrations']} registrations "
                 f"({time.monotonic() - started:.1f}s)"
             )
             audit(
@@ -156,7 +158,10 @@ class Command(BaseCommand):
         hardship = seed_hardship(
             staff=staff, approver=approver, chairs=chairs, root=root, branches=sub_unions, seed=seed
         )
-        return {**books, **welfare, **hardship}
+        activities = seed_activities(
+            staff=staff, approver=approver, chairs=chairs, root=root, branches=sub_unions, seed=seed
+        )
+        return {**books, **welfare, **hardship, **activities}
 
     # -- the tree ---------------------------------------------------------------------------------
     def create_tree(self) -> tuple[OrgUnit, dict[str, OrgUnit]]:
