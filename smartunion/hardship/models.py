@@ -321,8 +321,8 @@ class CategoryChange(models.Model):
         HardshipFile, verbose_name=_("file"), on_delete=models.CASCADE, related_name="category_changes"
     )
     source = models.CharField(_("source"), max_length=15, choices=Source.choices)
-    old_category = models.CharField(_("from"), max_length=10, choices=Category.choices, blank=True)
-    new_category = models.CharField(_("to"), max_length=10, choices=Category.choices, blank=True)
+    old_category = models.CharField(_("category before"), max_length=10, choices=Category.choices, blank=True)
+    new_category = models.CharField(_("category after"), max_length=10, choices=Category.choices, blank=True)
     reason = EncryptedTextField(_("reason"), blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

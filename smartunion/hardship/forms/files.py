@@ -31,7 +31,7 @@ class FileFilterForm(forms.Form):
         empty_label=_("All my units"),  # type: ignore[arg-type]
     )
     category = forms.ChoiceField(
-        label=_("Category"), choices=[("", _("All categories")), *Category.choices], required=False
+        label=_("Hardship category"), choices=[("", _("All categories")), *Category.choices], required=False
     )
     cause = forms.ChoiceField(
         label=_("Cause"), choices=[("", _("All causes")), *HardshipFile.Cause.choices], required=False
@@ -222,7 +222,7 @@ class ResolveForm(forms.Form):
 
 class OverrideForm(forms.Form):
     category = forms.ChoiceField(
-        label=_("Category"),
+        label=_("Hardship category"),
         choices=[("", _("Clear the override: use the computed category")), *Category.choices],
         required=False,
     )

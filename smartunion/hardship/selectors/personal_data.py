@@ -68,7 +68,7 @@ def hardship_sections(person: Any, user: Any) -> list[Section]:
                 _("Computed category"),
                 _("Category set by an officer"),
                 _("Reason for the override"),
-                _("Category"),
+                _("Hardship category"),
                 _("Applied by an officer on my behalf"),
                 _("Submitted at"),
                 _("Notice from"),
