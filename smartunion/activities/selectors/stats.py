@@ -1,7 +1,9 @@
-"""Participation statistics for a year: the participation rate per unit (distinct members with a confirmed
-registration for an activity starting in the year / the unit's members), by kind, by month, and the no-show
-rate (confirmed registrations of finished activities without a check-in / confirmed). Scoped by where the
-user holds activities.stats.view: the members counted are those of the user's units (whoever organised)."""
+"""Participation statistics for a year: the participation rate per unit (distinct participants of activities
+starting in the year / the unit's members), by kind, by month, and the no-show rate. A participant is a
+member with a confirmed registration who checked in or is marked present on a daily sheet (托管 and training
+keep sheets without check-in times); a no-show is a confirmed registration of a finished activity with
+neither. Scoped by where the user holds activities.stats.view: the members counted are those of the user's
+units (whoever organised)."""
 
 from __future__ import annotations
 
@@ -9,14 +11,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from smartunion.members.selectors.kpis import member_counts_on
 from smartunion.organisations import selectors as org_selectors
 
-from ..models import Activity, Kind, Registration
+from ..models import Activity, Attendance, Kind, Registration
 
 PERM = "activities.stats.view"
 CONFIRMED = Registration.Status.CONFIRMED
@@ -107,24 +109,30 @@ def participation(*, user: Any, year: int, unit: Any = None) -> Report:
     )
     if unit is not None:
         regs = regs.filter(unit__path__startswith=unit.path)
-    confirmed = regs.filter(status=CONFIRMED)
+    present = Attendance.objects.filter(registration=OuterRef("pk"), present=True)
+    confirmed = regs.filter(status=CONFIRMED).annotate(on_sheet=Exists(present))
+    attended = Q(checked_in_at__isnull=False) | Q(on_sheet=True)
     counted_on = min(timezone.localdate(), dt.date(year, 12, 31))
     members = member_counts_on(on=counted_on, units=[*rows_units, *tops])
     report = Report(year=year)
-    by_path = list(confirmed.order_by().values_list("unit__path", "person_id"))
+    by_path = list(confirmed.order_by().values_list("unit__path", "person_id", "checked_in_at", "on_sheet"))
     for row_unit in rows_units:
-        people = {pid for path, pid in by_path if path.startswith(row_unit.path)}
-        count = sum(1 for path, _pid in by_path if path.startswith(row_unit.path))
+        people = {pid for path, pid, at, sheet in by_path if (at or sheet) and path.startswith(row_unit.path)}
+        count = sum(1 for path, *_rest in by_path if path.startswith(row_unit.path))
         report.units.append(UnitRow(row_unit, members.get(row_unit.pk, 0), len(people), count))
-    total_people = {pid for path, pid in by_path if any(path.startswith(t.path) for t in tops)}
+    total_people = {
+        pid
+        for path, pid, at, sheet in by_path
+        if (at or sheet) and any(path.startswith(t.path) for t in tops)
+    }
     report.total = UnitRow(
         None,
         sum(members.get(t.pk, 0) for t in tops),
         len(total_people),
-        sum(1 for path, _pid in by_path if any(path.startswith(t.path) for t in tops)),
+        sum(1 for path, *_rest in by_path if any(path.startswith(t.path) for t in tops)),
     )
     finished = Q(activity__status=Activity.Status.FINISHED)
-    no_show = finished & Q(checked_in_at__isnull=True)
+    no_show = finished & Q(checked_in_at__isnull=True) & Q(on_sheet=False)
     kinds = {
         kind: (acts, n, people, fin, ns)
         for kind, acts, n, people, fin, ns in confirmed.order_by()
@@ -132,7 +140,7 @@ def participation(*, user: Any, year: int, unit: Any = None) -> Report:
         .annotate(
             acts=Count("activity", distinct=True),
             n=Count("pk"),
-            people=Count("person", distinct=True),
+            people=Count("person", distinct=True, filter=attended),
             fin=Count("pk", filter=finished),
             ns=Count("pk", filter=no_show),
         )
@@ -148,7 +156,11 @@ def participation(*, user: Any, year: int, unit: Any = None) -> Report:
         for month, acts, n, people in confirmed.annotate(month=ExtractMonth("activity__starts_at"))
         .order_by()
         .values_list("month")
-        .annotate(acts=Count("activity", distinct=True), n=Count("pk"), people=Count("person", distinct=True))
+        .annotate(
+            acts=Count("activity", distinct=True),
+            n=Count("pk"),
+            people=Count("person", distinct=True, filter=attended),
+        )
     }
     for month in range(1, 13):
         acts, n, people = months.get(month, (0, 0, 0))

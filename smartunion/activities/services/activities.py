@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
@@ -103,7 +103,7 @@ def may_manage(user: Any, activity: Activity) -> bool:
 
 def _require_manage(actor: Any, activity: Activity) -> None:
     if not may_manage(actor, activity):
-        raise ValidationError(_("You may not organise activities of this unit."))
+        raise PermissionDenied(_("You may not organise activities of this unit."))
 
 
 def has_registrations(activity: Activity) -> bool:
@@ -370,13 +370,42 @@ def activity_update(*, actor: Any, activity: Activity, **fields: Any) -> Activit
                 raise ValidationError(
                     {name: _("People have registered: the kind and who takes part can no longer change.")}
                 )
-    if values["capacity"] is not None and values["capacity"] < activity.confirmed:
+        if values["allocation"] != activity.allocation:
+            raise ValidationError(
+                {
+                    "allocation": _(
+                        "People have registered: the way places are allocated can no longer change."
+                    )
+                }
+            )
+        if values["waitlist"] != activity.waitlist:
+            raise ValidationError(
+                {
+                    "waitlist": _(
+                        "People have registered: the waiting list can no longer be switched on or off."
+                    )
+                }
+            )
+    capacity = values["capacity"]
+    if capacity is not None and capacity < activity.confirmed:
         raise ValidationError(
             {
                 "capacity": _("%(taken)s places are already taken: the places cannot go below that.")
                 % {"taken": activity.confirmed}
             }
         )
+    quotas = quota_total(activity)
+    if capacity is not None and activity.pool_used + quotas > capacity:
+        raise ValidationError(
+            {
+                "capacity": _(
+                    "%(pool)s places are taken from the common pool and the unit quotas reserve %(quotas)s: "
+                    "the activity needs at least %(needed)s places."
+                )
+                % {"pool": activity.pool_used, "quotas": quotas, "needed": activity.pool_used + quotas}
+            }
+        )
+    before_capacity = activity.capacity
     changes: dict[str, Any] = {}
     for name, value in values.items():
         old = getattr(activity, name)
@@ -386,6 +415,18 @@ def activity_update(*, actor: Any, activity: Activity, **fields: Any) -> Activit
     if changes:
         activity.save()
         audit(actor=actor, action="activities.activity.changed", target=activity, changes=changes)
+    more_room = before_capacity is not None and (capacity is None or capacity > before_capacity)
+    if (
+        more_room
+        and activity.status == Status.PUBLISHED
+        and activity.allocation == Activity.Allocation.FIRST_COME
+        and activity.waitlist
+    ):
+        # The freed room goes to the waiting list first (offers, in its order), not to newcomers.
+        from . import registration as engine
+
+        if engine._offer_freed(activity, now=timezone.now()):
+            activity.refresh_from_db()
     return activity
 
 
@@ -599,6 +640,16 @@ def quota_set(*, actor: Any, activity: Activity, unit: Any, places: int) -> Unit
             {
                 "places": _("The quotas would add up to %(total)s places, more than the %(capacity)s in all.")
                 % {"total": others + places, "capacity": activity.capacity}
+            }
+        )
+    if activity.capacity is not None and activity.pool_used + others + places > activity.capacity:
+        raise ValidationError(
+            {
+                "places": _(
+                    "%(pool)s places are already taken from the common pool: with the quotas at %(total)s "
+                    "places, more than the %(capacity)s places in all would be needed."
+                )
+                % {"pool": activity.pool_used, "total": others + places, "capacity": activity.capacity}
             }
         )
     before = quota.places if quota else None

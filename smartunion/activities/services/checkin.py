@@ -85,9 +85,7 @@ def _find(activity: Activity, token: str) -> Registration:
     if registration is None:
         raise ValidationError(_("Unknown check-in code: no registration has it."))
     if registration.activity_id != activity.pk:
-        raise ValidationError(
-            _("This code is for another activity: %(title)s.") % {"title": registration.activity.title}
-        )
+        raise ValidationError(_("This code is not for this activity."))
     if registration.status != Registration.Status.CONFIRMED:
         if registration.status in (Registration.Status.WAITLISTED, Registration.Status.OFFERED):
             raise ValidationError(_("On the waiting list — not confirmed."))

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,6 +58,18 @@ def _score_value(raw: Any) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+def _entries_of_judge(judge: Any, registration_ids: Sequence[int]) -> set[int]:
+    """Of ``registration_ids``, the entries ``judge`` takes part in: as the registered member, or as a
+    member of the entry's team."""
+    if not registration_ids:
+        return set()
+    return set(
+        Registration.objects.filter(pk__in=registration_ids)
+        .filter(Q(person__user=judge) | Q(team__members__person__user=judge))
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def scores_save(*, actor: Any, activity: Activity, scores: Mapping[int, Any]) -> int:
     """A judge's scores of entries (registration id → score; blank leaves it unscored). Only the activity's
@@ -79,6 +92,13 @@ def scores_save(*, actor: Any, activity: Activity, scores: Mapping[int, Any]) ->
             values[registration_id] = _score_value(raw)
         except ValidationError as error:
             errors.extend(error.messages)
+    scored = [pk for pk, value in values.items() if value is not None]
+    for pk in _entries_of_judge(actor, scored):
+        team = entries[pk].team
+        errors.append(
+            _("You take part in the entry of %(name)s: a judge may not score their own entry.")
+            % {"name": team.name if team is not None else entries[pk].person.name}
+        )
     if errors:
         raise ValidationError(sorted(set(errors)))
     changed = 0

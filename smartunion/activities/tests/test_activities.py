@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from smartunion.activities.models import (
@@ -242,7 +242,7 @@ def test_cancelled_or_finished_cannot_change(tree: Any, organiser: Any) -> None:
 
 def test_update_outside_scope_is_refused(tree: Any, make_user: Any, organiser: Any) -> None:
     activity = make_activity(unit=tree.b, actor=organiser)
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.activity_update(actor=organiser, activity=activity, title="x")
 
 

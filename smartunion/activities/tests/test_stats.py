@@ -1,4 +1,5 @@
-"""Participation statistics: the rate per unit (distinct members with a confirmed registration / members),
+"""Participation statistics: the rate per unit (distinct members who checked in or were marked present /
+members),
 per kind, per month, the no-show rate, the scope, the page with its charts and the Excel."""
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ def _confirm(activity: Activity, person: Any, *, checked_in: bool = False, key: 
 
 @pytest.fixture
 def world(tree: Any, make_user: Any) -> Any:
-    """This year: a1 has 4 members, two of whom took part (one twice); b1 has 2 members, one took part; a
-    finished lecture with one no-show of two."""
+    """This year: a1 has 4 members, two of whom took part (one twice) and one registered but never came; b1
+    has 2 members, one took part; a finished lecture with one no-show of two."""
     staff = make_user("union_staff", tree.root)
     year = timezone.localdate().year
     start = timezone.make_aware(dt.datetime(year, 1, 15, 9))
@@ -68,9 +69,10 @@ def world(tree: Any, make_user: Any) -> Any:
         registration_closes_at=start + dt.timedelta(days=30),
         cancel_deadline=None,
     )
-    _confirm(sports, a_members[0])
-    _confirm(sports, a_members[1])
-    _confirm(sports, b_members[0])
+    _confirm(sports, a_members[0], checked_in=True)
+    _confirm(sports, a_members[1], checked_in=True)
+    _confirm(sports, b_members[0], checked_in=True)
+    _confirm(sports, a_members[3])  # confirmed, never came: a registration, not a participant
     _confirm(lecture, a_members[0], checked_in=True)
     _confirm(lecture, b_members[0])
     Registration.objects.create(
@@ -88,17 +90,18 @@ def test_participation_per_unit_kind_month_and_no_shows(tree: Any, world: Any) -
     report = stats.participation(user=world["staff"], year=world["year"])
     rows = {row.unit.pk: row for row in report.units}
     assert set(rows) == {tree.a.pk, tree.b.pk}
-    assert (rows[tree.a.pk].members, rows[tree.a.pk].participants, rows[tree.a.pk].registrations) == (4, 2, 3)
+    assert (rows[tree.a.pk].members, rows[tree.a.pk].participants, rows[tree.a.pk].registrations) == (4, 2, 4)
     assert rows[tree.a.pk].rate == 50.0
     assert (rows[tree.b.pk].members, rows[tree.b.pk].participants) == (2, 1)
     assert report.total is not None and (report.total.members, report.total.participants) == (6, 3)
     kinds = {row.kind: row for row in report.kinds}
-    assert (kinds[Kind.SPORTS].registrations, kinds[Kind.SPORTS].participants) == (3, 3)
+    assert (kinds[Kind.SPORTS].registrations, kinds[Kind.SPORTS].participants) == (4, 3)
     assert (kinds[Kind.LECTURE].finished_confirmed, kinds[Kind.LECTURE].no_shows) == (2, 1)
     assert kinds[Kind.LECTURE].no_show_rate == 50.0
     assert (report.finished_confirmed, report.no_shows, report.no_show_rate) == (2, 1, 50.0)
-    assert report.months[0].registrations == 3 and report.months[1].registrations == 2
-    assert sum(row.registrations for row in report.months) == 5
+    assert report.months[0].registrations == 4 and report.months[1].registrations == 2
+    assert report.months[0].participants == 3
+    assert sum(row.registrations for row in report.months) == 6
 
 
 def test_scope_limits_to_the_users_units(tree: Any, world: Any, make_user: Any) -> None:
@@ -107,7 +110,7 @@ def test_scope_limits_to_the_users_units(tree: Any, world: Any, make_user: Any) 
     assert [row.unit.pk for row in report.units] == [tree.a1.pk]
     assert report.total is not None and report.total.participants == 2
     assert all(row.registrations <= 3 for row in report.kinds)
-    assert sum(row.registrations for row in report.kinds) == 3
+    assert sum(row.registrations for row in report.kinds) == 4
 
 
 def test_a_unit_filter_and_an_empty_year(tree: Any, world: Any) -> None:
@@ -129,7 +132,7 @@ def test_the_page_and_its_excel(tree: Any, world: Any) -> None:
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     unit_rows = {row[1]: row for row in values if row and row[0] == "Participation by unit"}
-    assert unit_rows["机械工程学院"][2:6] == [4, 2, 3, 50]
+    assert unit_rows["机械工程学院"][2:6] == [4, 2, 4, 50]
     assert any(row and row[1] == "Not checked in" and row[4] == 1 for row in values)
 
 

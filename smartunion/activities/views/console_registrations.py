@@ -10,8 +10,7 @@ from types import ModuleType
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -173,7 +172,7 @@ def lottery(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     can_manage = services.may_manage(request.user, activity)
     if request.method == "POST":
         if not can_manage:
-            raise Http404
+            raise PermissionDenied
         seed = (request.POST.get("seed") or "").strip() or None
         publishing = request.POST.get("action") == "publish_seed"
         try:

@@ -19,10 +19,12 @@ from smartunion.core.excel.exporting import SheetColumn, write_workbook, xlsx_re
 from smartunion.core.forms_support import apply_validation_error
 from smartunion.core.http import AuthenticatedRequest
 from smartunion.core.permissions import require_perm
+from smartunion.members.selectors import person_of_user
 
 from ..forms.checkin import SummaryForm, WithdrawForm
 from ..models import Activity
 from ..selectors import checkin as checkin_selectors
+from ..selectors import eligibility
 from ..selectors import results as selectors
 from ..services import results as services
 from .checkin import activity_url, crumbs
@@ -247,14 +249,25 @@ def summary_photo_delete(request: AuthenticatedRequest, pk: int, photo_pk: int) 
     return redirect("activities:summary", pk=activity.pk)
 
 
+def _may_see_photos(user: Any, activity: Activity) -> bool:
+    """Officers with activities.view over the organising unit: any state. Anyone else: a published or
+    finished activity they may see on the portal (the school; their part of the tree; invited)."""
+    if user.has_unit_perm("activities.view", activity.organiser_unit):
+        return True
+    if activity.status not in (Activity.Status.PUBLISHED, Activity.Status.FINISHED):
+        return False
+    if activity.visibility == Activity.Visibility.SCHOOL:
+        return True
+    person = person_of_user(user)
+    return person is not None and eligibility.is_visible(activity, eligibility.facts_for(person))
+
+
 @login_required
 def photo(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A summary photo: publicity, shown to anyone logged in once the activity is published or finished;
     officers see the photos of activities in their scope in any state."""
     item = selectors.photo_get(pk)
-    activity = item.activity
-    public = activity.status in (Activity.Status.PUBLISHED, Activity.Status.FINISHED)
-    if not public and not request.user.has_unit_perm("activities.view", activity.organiser_unit):
+    if not _may_see_photos(request.user, item.activity):
         raise Http404
     response = HttpResponse(bytes(item.content), content_type=item.content_type)
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(item.filename)}"
