@@ -60,8 +60,9 @@ def test_member_on_a_phone(demo: dict[str, User], phone: Any, live_server: Any) 
 
     page.click("nav.tabbar >> text=活动")
     page.wait_for_url(re.compile(r"/m/activities/$"))
-    assert page.locator(".empty-title").count() == 1
-    screenshot(page, "portal-activities-empty")
+    # The demo has activities open now: 适合我 lists them (the activities issue's own tests go further).
+    assert page.locator("section[id^=activity-]").count() >= 1
+    screenshot(page, "portal-activities")
 
     page.click("nav.tabbar >> text=我的")
     page.wait_for_url(re.compile(r"/m/me/$"))
