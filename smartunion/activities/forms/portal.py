@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -24,7 +25,8 @@ class RegisterForm(forms.Form):
     """Registration in one form: the hidden idempotency key (generated when the page renders, so a double
     click or a retry gives the same result), the places, the children, the team and the questions.
 
-    ``children`` are (FamilyMember, age on the first day) pairs; ``questions`` the activity's questions."""
+    ``children`` are (FamilyMember, age on the first day) pairs; ``questions`` the activity's questions
+    (Question instances or the registration path's ``QuestionRow``: pk, label, kind, choices, required)."""
 
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
     quantity = forms.IntegerField(label=gettext_lazy("Places"), min_value=1, initial=1, required=False)
@@ -33,7 +35,7 @@ class RegisterForm(forms.Form):
         self,
         *args: Any,
         activity: Activity,
-        questions: list[Question],
+        questions: Sequence[Any],
         children: list[tuple[Any, int]] | None = None,
         **kwargs: Any,
     ) -> None:
@@ -62,8 +64,13 @@ class RegisterForm(forms.Form):
                     for child, age in (children or [])
                 ],
                 widget=forms.CheckboxSelectMultiple,
-                required=activity.participants == Participants.DEPENDANTS,
-                error_messages={"required": _("Choose the children who take part.")},
+                # The engine needs at least one child for both kinds (the member's own place is implied).
+                required=True,
+                error_messages={
+                    "required": _(
+                        "Choose at least one child who takes part (add them under 我的 → 家庭成员)."
+                    )
+                },
             )
         self.wants_team = activity.participants == Participants.TEAM
         if self.wants_team:
@@ -78,7 +85,7 @@ class RegisterForm(forms.Form):
             self.fields[f"q_{question.pk}"] = self._question_field(question)
 
     @staticmethod
-    def _question_field(question: Question) -> forms.Field:
+    def _question_field(question: Any) -> forms.Field:
         common: dict[str, Any] = {"label": question.label, "required": question.required}
         if question.kind == Question.Kind.CHOICE:
             return forms.ChoiceField(

@@ -13,7 +13,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.expressions import Col
 from django.http import Http404
 from django.utils import timezone
 
@@ -31,8 +33,10 @@ from ..models import (
     Kind,
     Question,
     Registration,
+    UnitQuota,
 )
 from . import eligibility
+from . import registrations as registration_reads
 from .eligibility import Facts
 
 FILTER_FIT = "fit"  # 适合我: visible, eligible and open now (the default)
@@ -182,6 +186,81 @@ def activity_for_post(pk: Any) -> Activity:
         return Activity.objects.exclude(status=Activity.Status.DRAFT).get(pk=pk)
     except (Activity.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# The registration POST's read: one plain SQL statement (built once per database) for the activity with its
+# visibility unit, whether it has questions and quotas (so that the form and the engine skip those reads
+# when there are none) and the member — one round trip instead of the ORM's two.
+_REGISTRATION_READ: dict[str, tuple[str, list[str], list[tuple[Any, list[Any]]]]] = {}
+
+
+def _registration_read() -> tuple[str, list[str], list[tuple[Any, list[Any]]]]:
+    read = _REGISTRATION_READ.get(connection.vendor)
+    if read is None:
+        quote = connection.ops.quote_name
+        meta = Activity._meta
+        fields: list[Any] = list(meta.concrete_fields)
+        unit_model: Any = meta.get_field("visibility_unit").related_model
+        pk, activity_id = quote("id"), quote("activity_id")
+        question, quota = quote(Question._meta.db_table), quote(UnitQuota._meta.db_table)
+        member_columns, person_table, member_joins = registration_reads.member_sql_parts()
+        sql = (
+            f"SELECT {', '.join(f'a.{quote(f.column)}' for f in fields)}, v.{quote('name')}, "
+            f"v.{quote('path')}, "
+            f"EXISTS(SELECT 1 FROM {question} WHERE {question}.{activity_id} = a.{pk}), "
+            f"EXISTS(SELECT 1 FROM {quota} WHERE {quota}.{activity_id} = a.{pk}), {member_columns} "
+            f"FROM {quote(meta.db_table)} a "
+            f"LEFT JOIN {quote(unit_model._meta.db_table)} v ON v.{pk} = a.{quote('visibility_unit_id')} "
+            f"LEFT JOIN {person_table} p ON p.{quote('user_id')} = %s {member_joins} "
+            f"WHERE a.{pk} = %s AND a.{quote('status')} <> %s"
+        )
+        converters = []
+        for f in fields:
+            column = Col(meta.db_table, f)
+            converters.append(
+                (column, connection.ops.get_db_converters(column) + f.get_db_converters(connection))
+            )
+        read = _REGISTRATION_READ[connection.vendor] = (sql, [f.attname for f in fields], converters)
+    return read
+
+
+def for_registration(user: Any, pk: Any) -> tuple[Any | None, Activity | None]:
+    """(the member, the activity) for the registration POST in one plain SQL read. The member is a
+    Person with what the engine and the eligibility rules read (``registrations.member_from_row``), None
+    when the account has no staff record; the activity (not a draft; None when there is none) comes with
+    its visibility unit and ``has_questions`` / ``has_quotas`` set (the engine reads the quotas only when
+    there are some; its conditional UPDATE checks the pool against the quotas anyway)."""
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        return registration_reads.member_for_registration(user), None
+    sql, attnames, converters = _registration_read()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, key, Activity.Status.DRAFT])
+        row = cursor.fetchone()
+    if row is None:  # no such activity: the member is read on their own (the view answers 403 or 404)
+        return registration_reads.member_for_registration(user), None
+    values = list(row[: len(attnames)])
+    for index, (column, functions) in enumerate(converters):
+        for convert in functions:
+            values[index] = convert(values[index], column, connection)
+    activity = Activity.from_db(connection.alias, attnames, values)
+    unit_name, unit_path, has_questions, has_quotas = row[len(attnames) : len(attnames) + 4]
+    if activity.visibility_unit_id is not None:
+        unit_model: Any = Activity._meta.get_field("visibility_unit").related_model
+        activity.visibility_unit = unit_model.from_db(
+            connection.alias, ["id", "name", "path"], [activity.visibility_unit_id, unit_name, unit_path]
+        )
+    activity.has_questions = bool(has_questions)  # type: ignore[attr-defined]
+    activity.has_quotas = bool(has_quotas)  # type: ignore[attr-defined]
+    return registration_reads.member_from_row(row[len(attnames) + 4 :]), activity
+
+
+def registration_questions(activity: Activity) -> list[registration_reads.QuestionRow]:
+    """The questions of the activity for the registration POST (none read when it has none)."""
+    if not getattr(activity, "has_questions", True):
+        return []
+    return registration_reads.questions_for(activity.pk)
 
 
 def detail_card(*, activity: Activity, facts: Facts, now: dt.datetime | None = None) -> dict[str, Any]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -66,8 +66,20 @@ def quota_ids_for(activity_id: int, unit_path: str) -> list[int]:
     return [pk for pk, path in sorted(rows, key=lambda row: -len(row[1]))]
 
 
-def questions_for(activity_id: int) -> list[tuple[int, str, str, list[Any], bool]]:
-    """The activity's questions as (id, label, kind, choices, required), in order — one plain SQL read."""
+class QuestionRow(NamedTuple):
+    """One registration question as the registration path reads it (plain SQL, no model instance): what
+    the form and ``clean_answers`` need."""
+
+    pk: int
+    label: str
+    kind: str
+    choices: list[Any]
+    required: bool
+
+
+def questions_for(activity_id: int) -> list[QuestionRow]:
+    """The activity's questions (id, label, kind, choices, required), in order — one plain SQL read, shared
+    by the registration form and the engine's ``clean_answers``."""
     quote = connection.ops.quote_name
     sql = (
         f"SELECT {quote('id')}, {quote('label')}, {quote('kind')}, {quote('choices')}, {quote('required')} "
@@ -81,7 +93,7 @@ def questions_for(activity_id: int) -> list[tuple[int, str, str, list[Any], bool
     for pk, label, kind, choices, required in rows:
         if isinstance(choices, str | bytes):
             choices = json.loads(choices or "[]")
-        result.append((pk, label, kind, list(choices or []), bool(required)))
+        result.append(QuestionRow(pk, label, kind, list(choices or []), bool(required)))
     return result
 
 
@@ -187,3 +199,80 @@ def facts_for_activity(activity: Activity, person: Any) -> Facts:
 def people_by_ids(ids: Iterable[int]) -> dict[int, Any]:
     """Staff records by id with unit and membership (a team's members)."""
     return people_selectors.people_by_ids(ids)
+
+
+# -- the registration POST's own reads ------------------------------------------------------------------------
+
+# The member's fields the engine and the eligibility rules read; any other field loads when first read.
+_MEMBER_FIELDS = ("id", "staff_no", "name", "sex", "birth_date", "category", "unit", "user")
+MEMBER_COLUMNS = len(_MEMBER_FIELDS) + 4  # + the unit's name and path, the membership's id and status
+_MEMBER_PARTS: dict[str, tuple[str, str, str]] = {}
+
+
+def member_sql_parts() -> tuple[str, str, str]:
+    """(the member's columns, the person table, the LEFT JOINs of its unit and membership) — aliases
+    ``p``, ``pu``, ``m`` — for a statement that reads the member (``member_from_row`` builds it from the
+    ``MEMBER_COLUMNS`` columns). The columns are named from the models' metadata."""
+    parts = _MEMBER_PARTS.get(connection.vendor)
+    if parts is None:
+        quote = connection.ops.quote_name
+        person_model: Any = Registration._meta.get_field("person").related_model
+        person_meta: Any = person_model._meta
+        unit_meta: Any = person_meta.get_field("unit").related_model._meta
+        membership: Any = person_meta.get_field("membership")
+        membership_meta: Any = membership.related_model._meta
+        columns = ", ".join(f"p.{quote(person_meta.get_field(name).column)}" for name in _MEMBER_FIELDS)
+        parts = _MEMBER_PARTS[connection.vendor] = (
+            f"{columns}, pu.{quote('name')}, pu.{quote('path')}, m.{quote('id')}, m.{quote('status')}",
+            quote(person_meta.db_table),
+            f"LEFT JOIN {quote(unit_meta.db_table)} pu ON pu.{quote('id')} = p.{quote('unit_id')} "
+            f"LEFT JOIN {quote(membership_meta.db_table)} m "
+            f"ON m.{quote(membership.field.column)} = p.{quote('id')}",
+        )
+    return parts
+
+
+def member_from_row(row: Sequence[Any]) -> Any | None:
+    """The member read by a statement built with ``member_sql_parts`` (None when no staff record): a
+    members' Person with its unit (id, name, path) and membership (status) cached; its other fields load
+    when first read."""
+    if row[0] is None:
+        return None
+    person_model: Any = Registration._meta.get_field("person").related_model
+    meta = person_model._meta
+    values = list(row[: len(_MEMBER_FIELDS)])
+    unit_name, unit_path, membership_id, status = row[len(_MEMBER_FIELDS) : MEMBER_COLUMNS]
+    birth = values[4]
+    if isinstance(birth, str):  # a backend handing dates back as text
+        values[4] = dt.date.fromisoformat(birth)
+    attnames = [meta.get_field(name).attname for name in _MEMBER_FIELDS]
+    person = person_model.from_db(connection.alias, attnames, values)
+    unit_model: Any = meta.get_field("unit").related_model
+    person.unit = unit_model.from_db(
+        connection.alias, ["id", "name", "path"], [values[6], unit_name, unit_path]
+    )
+    relation = meta.get_field("membership")
+    membership = None
+    if membership_id is not None:
+        membership = relation.related_model.from_db(
+            connection.alias, ["id", relation.field.attname, "status"], [membership_id, person.pk, status]
+        )
+    relation.set_cached_value(person, membership)
+    return person
+
+
+def member_for_registration(user: Any) -> Any | None:
+    """The staff record of ``user`` for the registration path, in one plain SQL read of what the engine
+    and the eligibility rules need (``member_from_row``); None when the account has none.
+    (``members.selectors.person_of_user`` reads every column of the person, unit and category through
+    the ORM: on the hottest path compiling that query costs more than running it.)"""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    columns, table, joins = member_sql_parts()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {table} p {joins} WHERE p.{connection.ops.quote_name('user_id')} = %s",
+            [user.pk],
+        )
+        row = cursor.fetchone()
+    return None if row is None else member_from_row(row)

@@ -48,7 +48,7 @@ from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -300,19 +300,21 @@ def _give_back(activity_id: int, quota_id: int | None, quantity: int) -> None:
         )
 
 
-def _room(activity_id: int) -> tuple[int | None, int | None, dict[int, int]]:
+def _room(activity_id: int, *, quotas: bool = True) -> tuple[int | None, int | None, dict[int, int]]:
     """(total room, pool room, quota id → room) as they stand — a hint to skip hopeless attempts; the
-    conditional UPDATEs decide. Two plain SQL reads."""
+    conditional UPDATEs decide. Two plain SQL reads (one when the caller knows there are no quotas)."""
     statements = _statements()
     with connection.cursor() as cursor:
         cursor.execute(statements["counters"], [activity_id, activity_id])
         row = cursor.fetchone()
-        cursor.execute(statements["quota_rooms"], [activity_id])
-        quotas = {int(pk): int(places) - int(used) for pk, places, used in cursor.fetchall()}
+        rooms: dict[int, int] = {}
+        if quotas:
+            cursor.execute(statements["quota_rooms"], [activity_id])
+            rooms = {int(pk): int(places) - int(used) for pk, places, used in cursor.fetchall()}
     capacity, confirmed, pool_used = row[0], int(row[1]), int(row[2])
     if capacity is None:
-        return None, None, quotas
-    return int(capacity) - confirmed, int(capacity) - int(row[3]) - pool_used, quotas
+        return None, None, rooms
+    return int(capacity) - confirmed, int(capacity) - int(row[3]) - pool_used, rooms
 
 
 def _might_fit(room: tuple[int | None, int | None, dict[int, int]], quotas: Sequence[int], q: int) -> bool:
@@ -448,16 +450,23 @@ def _full_message(activity: Activity, *, quota_only: bool = False) -> str:
     return _("Sorry, all places of %(title)s are taken.") % {"title": activity.title}
 
 
-def clean_answers(activity: Activity, answers: dict[Any, Any] | None) -> dict[str, str]:
+def clean_answers(
+    activity: Activity,
+    answers: dict[Any, Any] | None,
+    questions: Sequence[queue.QuestionRow] | None = None,
+) -> dict[str, str]:
     """The answers to the activity's questions, checked: keyed by the question's id (as text; "q_<id>"
-    is accepted too), required ones present, a choice among the choices, a number, a date as YYYY-MM-DD."""
+    is accepted too), required ones present, a choice among the choices, a number, a date as YYYY-MM-DD.
+    ``questions``: the activity's questions when the caller has read them already (the registration form)."""
     given: dict[str, Any] = {}
     for key, value in (answers or {}).items():
         name = str(key)
         given[name[2:] if name.startswith("q_") else name] = value
     cleaned: dict[str, str] = {}
     errors: list[str] = []
-    for pk, question_label, kind, question_choices, required in queue.questions_for(activity.pk):
+    if questions is None:
+        questions = queue.questions_for(activity.pk)
+    for pk, question_label, kind, question_choices, required in questions:
         raw = given.get(str(pk))
         text = "" if raw is None else str(raw).strip()
         label = {"question": question_label}
@@ -638,11 +647,16 @@ def register(
     team_name: str = "",
     team_member_ids: Iterable[Any] = (),
     on_behalf: bool = False,
+    questions: Sequence[queue.QuestionRow] | None = None,
 ) -> Outcome:
     """Register ``person`` (the actor themself, or — ``on_behalf`` — a member of the actor's units) for
     ``activity``. First come: confirmed while places last, then waitlisted (or "full", writing nothing,
     without a waiting list). Lottery and approval: pending. A repeated key, or a second registration of the
-    same member, answers "already" with the live registration."""
+    same member, answers "already" with the live registration.
+
+    ``questions``: the activity's questions when the caller read them already (the portal's form), so they
+    are not read twice. An ``activity`` read by ``selectors.portal.for_registration`` says whether
+    it has quotas (``has_quotas``): without any, the quotas are not read."""
     return _register(
         actor=actor,
         activity=activity,
@@ -654,6 +668,7 @@ def register(
         team_name=team_name,
         team_member_ids=team_member_ids,
         on_behalf=on_behalf,
+        questions=questions,
     )
 
 
@@ -674,6 +689,7 @@ def _register(
     team_member_ids: Iterable[Any] = (),
     on_behalf: bool = False,
     quota_only: bool = False,
+    questions: Sequence[queue.QuestionRow] | None = None,
 ) -> Outcome:
     key = str(idempotency_key or "").strip()[:64] or secrets.token_hex(16)
     if on_behalf:
@@ -697,6 +713,7 @@ def _register(
             team_member_ids=team_member_ids,
             on_behalf=on_behalf,
             quota_only=quota_only,
+            questions=questions,
         )
     except ValidationError:
         existing = _existing(key, activity, person)
@@ -717,7 +734,28 @@ def _register(
         existing = _existing(key, activity, person)
         if existing is not None:
             return _already(existing)
+    elif outcome.result == Status.CONFIRMED:
+        own_account = actor if getattr(actor, "pk", None) == person.user_id else None
+        _confirmed_after_commit(outcome.registration, plan.activity, user=own_account)
     return outcome
+
+
+def _confirmed_after_commit(registration: Registration, activity: Activity, *, user: Any = None) -> None:
+    """The ledger line and the notification of a place confirmed at registration, written after the
+    registration's transaction has committed: they do not lengthen the time the places' counters are
+    locked. The place is held already, so a failure here is logged (the ledger line is keyed by the
+    registration and can be written again), never answered to the member as an error."""
+    try:
+        _retrying(lambda: _confirmed_write(registration, activity, user))
+    except (DatabaseError, ValidationError):
+        logger.exception(
+            "Registration %s: the ledger line or the notification was not written", registration.pk
+        )
+
+
+@transaction.atomic
+def _confirmed_write(registration: Registration, activity: Activity, user: Any) -> None:
+    _on_confirmed(registration, activity, user=user)
 
 
 def _existing(key: str, activity: Activity, person: Any) -> Registration | None:
@@ -750,6 +788,7 @@ def _plan(
     team_member_ids: Iterable[Any],
     on_behalf: bool,
     quota_only: bool,
+    questions: Sequence[queue.QuestionRow] | None = None,
 ) -> _Plan | Outcome:
     """Every check of a registration, reading what it needs, outside any transaction."""
     if activity.visibility == Activity.Visibility.SUBTREE and not Activity.visibility_unit.is_cached(
@@ -781,10 +820,10 @@ def _plan(
         raise ValidationError(
             _("At most %(max)s places per registration.") % {"max": max(activity.max_quantity, 1)}
         )
-    cleaned = clean_answers(activity, answers)
+    cleaned = clean_answers(activity, answers, questions)
     quotas = (
         queue.quota_ids_for(activity.pk, person.unit.path)
-        if activity.allocation == Allocation.FIRST_COME
+        if activity.allocation == Allocation.FIRST_COME and getattr(activity, "has_quotas", True)
         else []
     )
 
@@ -803,7 +842,7 @@ def _plan(
         quota_only=quota_only and bool(quotas),
     )
     if activity.allocation == Allocation.FIRST_COME and (plan.quota_only or not activity.waitlist):
-        room = _room(activity.pk)
+        room = _room(activity.pk, quotas=bool(quotas))
         if plan.quota_only:
             fits = (room[0] is None or room[0] >= places) and any(room[2].get(q, 0) >= places for q in quotas)
         else:
@@ -876,9 +915,7 @@ def _register_write(plan: _Plan) -> Outcome:
         changes=changes,
     )
     registration.activity = activity
-    if status == Status.CONFIRMED:
-        own_account = plan.actor if getattr(plan.actor, "pk", None) == person.user_id else None
-        _on_confirmed(registration, activity, user=own_account)
+    # A confirmed place's ledger line and notification follow the commit (``_confirmed_after_commit``).
     return Outcome(registration, str(status))
 
 

@@ -2,10 +2,13 @@
 registration form inline, the registration POST (the engine decides; the answer is a redirect), my
 registrations, one registration with its check-in QR, cancel, and a freed place's offer (accept/decline).
 
-The registration POST is the hottest path of the product: it reads the member, the activity and its
-questions, calls ``services.registration.register`` and redirects (303) — no page is rendered unless the
-form has errors, and the sold-out answer writes nothing (not even a message in the session: the activity
-page says it from ``?result=full``).
+The registration POST is the hottest path of the product: it reads the member and the activity in one
+statement (which says whether the activity has questions and quotas), the questions only when there are some
+(shared by the form and the engine), the children only when the activity takes children and the team's
+members only for a team; calls ``services.registration.register`` with what it read and redirects (303) —
+no page is rendered unless the form has errors, and the sold-out answer writes nothing (not even a message
+in the session: the activity page says it from ``?result=full``). ``test_registration_queries`` counts its
+statements.
 """
 
 from __future__ import annotations
@@ -107,7 +110,9 @@ def browse(request: AuthenticatedRequest) -> HttpResponse:
 # -- one activity, and the registration ----------------------------------------------------------------
 
 
-def _form_for(activity: Activity, person: Any, data: Any = None) -> RegisterForm:
+def _form_for(activity: Activity, person: Any, data: Any = None, questions: Any = None) -> RegisterForm:
+    """The registration form; the member's children are read only when the activity takes children, the
+    questions only when not given (the POST reads them once for the form and the engine)."""
     children = (
         selectors.children_of(person, activity)
         if person is not None
@@ -115,9 +120,9 @@ def _form_for(activity: Activity, person: Any, data: Any = None) -> RegisterForm
         in (Activity.Participants.DEPENDANTS, Activity.Participants.MEMBER_AND_DEPENDANTS)
         else []
     )
-    return RegisterForm(
-        data, activity=activity, questions=selectors.questions_of(activity), children=children
-    )
+    if questions is None:
+        questions = selectors.questions_of(activity)
+    return RegisterForm(data, activity=activity, questions=questions, children=children)
 
 
 def _render_detail(
@@ -219,11 +224,14 @@ def activity_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def register(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     """POST m/activities/<pk>/register/ → the engine → 303 to the registration (or the activity page when
     it is full). Errors re-render the activity page with the form (400)."""
-    person = person_of_user(request.user)
+    person, read = selectors.for_registration(request.user, pk)  # one statement
     if person is None:
         raise PermissionDenied(_("Your account is not linked to a staff record."))
-    activity = selectors.activity_for_post(pk)
-    form = _form_for(activity, person, request.POST)
+    if read is None:
+        raise Http404
+    activity = read
+    questions = selectors.registration_questions(activity)
+    form = _form_for(activity, person, request.POST, questions)
     if form.is_valid():
         team_member_ids: list[int] = []
         if form.wants_team:
@@ -247,6 +255,7 @@ def register(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
                     answers=form.answers(),
                     team_name=form.cleaned_data.get("team_name", ""),
                     team_member_ids=team_member_ids,
+                    questions=questions,
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)
@@ -257,6 +266,8 @@ def register(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
                     url = reverse("activities:portal_registration", args=[outcome.registration.pk])
                     url += f"?result={outcome.result}"
                 return HttpResponseRedirect(url, status=303)
+    # The form has errors (rare): the page is rendered with the member's full record.
+    person = person_of_user(request.user) or person
     facts = eligibility.facts_for(person)
     if not eligibility.is_visible(activity, facts):
         raise Http404
