@@ -508,14 +508,28 @@ def file_submit(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
 @require_perm(MANAGE)
 @require_POST
 def file_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
-    file = access.file_get_for_user(user=request.user, pk=pk, perm=MANAGE)
+    return _with_reason(
+        request,
+        pk,
+        perm=MANAGE,
+        service=services.file_withdraw,
+        form_name="withdraw_form",
+        done=_("The file is withdrawn."),
+    )
+
+
+def _with_reason(
+    request: AuthenticatedRequest, pk: int, *, perm: str, service: Any, form_name: str, done: str
+) -> HttpResponseBase:
+    """An action that closes the file with a reason (withdraw, reject): the refused form comes back."""
+    file = access.file_get_for_user(user=request.user, pk=pk, perm=perm)
     form = ReasonForm(request.POST)
     form.is_valid()
     try:
-        services.file_withdraw(actor=request.user, file=file, reason=form.cleaned_data.get("reason", ""))
+        service(actor=request.user, file=file, reason=form.cleaned_data.get("reason", ""))
     except ValidationError as error:
-        return _refused(request, pk, error, withdraw_form=form)
-    messages.success(request, _("The file is withdrawn."))
+        return _refused(request, pk, error, **{form_name: form})
+    messages.success(request, done)
     return _back(pk)
 
 
@@ -607,15 +621,14 @@ def file_approve(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
 @require_perm(APPROVE)
 @require_POST
 def file_reject(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
-    file = access.file_get_for_user(user=request.user, pk=pk, perm=APPROVE)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    try:
-        services.file_reject(actor=request.user, file=file, reason=form.cleaned_data.get("reason", ""))
-    except ValidationError as error:
-        return _refused(request, pk, error, reject_form=form)
-    messages.success(request, _("Not approved: the file is closed and the member is told."))
-    return _back(pk)
+    return _with_reason(
+        request,
+        pk,
+        perm=APPROVE,
+        service=services.file_reject,
+        form_name="reject_form",
+        done=_("Not approved: the file is closed and the member is told."),
+    )
 
 
 @require_perm(APPROVE)
