@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from smartunion.members.selectors import family as family_selectors
 from smartunion.members.selectors import people as people_selectors
@@ -64,6 +64,25 @@ def quota_ids_for(activity_id: int, unit_path: str) -> list[int]:
         cursor.execute(sql, [activity_id])
         rows = [(pk, path) for pk, path in cursor.fetchall() if unit_path.startswith(path)]
     return [pk for pk, path in sorted(rows, key=lambda row: -len(row[1]))]
+
+
+def has_quotas(activity_id: int) -> bool:
+    """Whether the activity reserves places for units at all."""
+    return UnitQuota.objects.filter(activity_id=activity_id).exists()
+
+
+def live_places_under(activity_id: int, unit_path: str) -> int:
+    """The places of the activity's live entries (pending, confirmed, offered) of members of the unit at
+    ``unit_path`` and its sub-units — what a unit's quota already covers in a lottery or approval."""
+    rows = Registration.objects.filter(
+        activity_id=activity_id,
+        status__in=(Registration.Status.PENDING, *HOLDING_STATUSES),
+        unit__path__startswith=unit_path,
+    ).aggregate(total=Sum("quantity"))
+    return int(rows["total"] or 0)
+
+
+HOLDING_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.OFFERED)
 
 
 class QuestionRow(NamedTuple):

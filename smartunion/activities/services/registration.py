@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import logging
 import random
 import secrets
@@ -49,7 +50,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, Exists, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,6 +74,7 @@ __all__ = [
     "cancel",
     "clean_answers",
     "decline_offer",
+    "derived_seed",
     "expire_offers",
     "lottery_draw",
     "lottery_explanation",
@@ -132,7 +134,7 @@ class Outcome:
 
 
 def _busy() -> ValidationError:
-    return ValidationError(_(BUSY_MESSAGE))
+    return ValidationError(_("Too many people are registering at this moment; try again in a few seconds."))
 
 
 def _transient(error: OperationalError) -> bool:
@@ -214,7 +216,15 @@ def _sql() -> dict[str, str]:
     registration = quote(Registration._meta.db_table)
     pk, confirmed, capacity = quote("id"), quote("confirmed"), quote("capacity")
     pool_used, used, places = quote("pool_used"), quote("used"), quote("places")
-    return {
+    # The registration window, checked by the database inside the registration's transaction (an
+    # activity cancelled or closed meanwhile matches no row); a series (an activity with batches) takes
+    # registrations only on its batches.
+    is_open = (
+        f"{quote('status')} = %s AND {quote('registration_opens_at')} <= %s AND "
+        f"{quote('registration_closes_at')} > %s AND NOT EXISTS (SELECT 1 FROM {activity} b "
+        f"WHERE b.{quote('series_id')} = {activity}.{pk})"
+    )
+    statements = {
         # A place from the pool: the total within the capacity, and the pool within the capacity less
         # the places the quotas reserve (read in the same statement).
         "pool_take": (
@@ -239,7 +249,12 @@ def _sql() -> dict[str, str]:
             f"({quote('activity_id')} = %s AND {quote('person_id')} = %s AND {quote('status')} IN "
             f"({', '.join(['%s'] * len(LIVE))}))"
         ),
+        "open_guard": f"UPDATE {activity} SET {quote('status')} = {quote('status')} WHERE {pk} = %s AND {is_open}",
     }
+    # The member's registration folds the window into the place-taking UPDATE (no statement more).
+    statements["pool_take_open"] = f"{statements['pool_take']} AND {is_open}"
+    statements["total_take_open"] = f"{statements['total_take']} AND {is_open}"
+    return statements
 
 
 _STATEMENTS: dict[str, dict[str, str]] = {}
@@ -258,28 +273,55 @@ def _execute(name: str, params: list[Any]) -> int:
         return int(cursor.rowcount)
 
 
-def _activity_take(activity_id: int, quantity: int, *, pool: bool) -> bool:
+def _open_params(now: dt.datetime) -> list[Any]:
+    return [Activity.Status.PUBLISHED, now, now]
+
+
+def _activity_take(
+    activity_id: int, quantity: int, *, pool: bool, open_at: dt.datetime | None = None
+) -> bool:
+    suffix, extra = ("_open", _open_params(open_at)) if open_at is not None else ("", [])
     if pool:
-        params = [quantity, quantity, activity_id, quantity, quantity, activity_id]
-        return _execute("pool_take", params) == 1
-    return _execute("total_take", [quantity, activity_id, quantity]) == 1
+        params = [quantity, quantity, activity_id, quantity, quantity, activity_id, *extra]
+        return _execute(f"pool_take{suffix}", params) == 1
+    return _execute(f"total_take{suffix}", [quantity, activity_id, quantity, *extra]) == 1
+
+
+def _guard_open(activity: Activity, now: dt.datetime) -> None:
+    """Inside the registration's transaction: refuse unless the activity is still published, its window
+    open and it is not a series (a conditional UPDATE that locks the activity's row until the commit, so
+    ``activity_cancel`` cannot slip in between)."""
+    if _execute("open_guard", [activity.pk, *_open_params(now)]) != 1:
+        _refuse_closed(activity)
+
+
+def _refuse_closed(activity: Activity) -> None:
+    if Activity.objects.filter(series_id=activity.pk).exists():
+        raise ValidationError(_("Choose a batch."))
+    raise ValidationError(_("This activity is not open for registration."))
 
 
 def _take_places(
-    activity_id: int, quota_ids: Sequence[int], quantity: int, *, quota_only: bool = False
+    activity_id: int,
+    quota_ids: Sequence[int],
+    quantity: int,
+    *,
+    quota_only: bool = False,
+    open_at: dt.datetime | None = None,
 ) -> tuple[bool, int | None]:
     """Hold ``quantity`` places: from the nearest quota with room, else from the pool. Returns (taken, the
-    quota's id or None). Runs inside the caller's transaction; moves nothing when it fails."""
+    quota's id or None). Runs inside the caller's transaction; moves nothing when it fails. ``open_at``
+    (a member's registration): the activity must also be open for registration at that moment."""
     for quota_id in quota_ids:
         if _execute("quota_take", [quantity, quota_id, quantity]):
-            if _activity_take(activity_id, quantity, pool=False):
+            if _activity_take(activity_id, quantity, pool=False, open_at=open_at):
                 return True, quota_id
             # The whole activity is full (quotas adding up to more than the places): give it back.
             _execute("quota_undo", [quantity, quota_id])
             return False, None
     if quota_only and quota_ids:
         return False, None
-    if _activity_take(activity_id, quantity, pool=True):
+    if _activity_take(activity_id, quantity, pool=True, open_at=open_at):
         return True, None
     return False, None
 
@@ -288,11 +330,19 @@ def _give_back(activity_id: int, quota_id: int | None, quantity: int) -> None:
     """Free the places an entry held (inside the caller's transaction). After the quotas were released a
     place freed from a quota joins the pool."""
     if quota_id is not None:
-        released = Activity.objects.filter(pk=activity_id, quotas_released_at__isnull=False).exists()
-        changes: dict[str, Any] = {"used": F("used") - quantity}
-        if released:
-            changes["places"] = F("places") - quantity
-        UnitQuota.objects.filter(pk=quota_id).update(**changes)
+        # Lock the quota first (the order is registration, quota, activity): a quota release holds the
+        # quotas' locks until it commits, so the "released?" read below — part of the same UPDATE, in a
+        # statement that starts after the lock is held — sees it.
+        list(UnitQuota.objects.select_for_update().filter(pk=quota_id).values_list("pk", flat=True))
+        released = Exists(Activity.objects.filter(pk=activity_id, quotas_released_at__isnull=False))
+        UnitQuota.objects.filter(pk=quota_id).update(
+            used=F("used") - quantity,
+            places=Case(
+                When(released, then=F("places") - quantity),
+                default=F("places"),
+                output_field=UnitQuota._meta.get_field("places"),
+            ),
+        )
         Activity.objects.filter(pk=activity_id).update(confirmed=F("confirmed") - quantity)
     else:
         Activity.objects.filter(pk=activity_id).update(
@@ -360,8 +410,8 @@ def _offer_freed(activity: Activity, *, now: dt.datetime) -> list[Registration]:
     """Offer the places now free to the waiting list, in its order, skipping entries whose quantity does
     not fit (inside the caller's transaction). Each offer holds its places until accepted, declined or
     expired."""
-    if activity.status != Activity.Status.PUBLISHED or not activity.waitlist:
-        return []
+    if activity.status != Activity.Status.PUBLISHED or not activity.waitlist or now >= activity.starts_at:
+        return []  # nothing is offered once the activity has started
     offered: list[Registration] = []
     room = _room(activity.pk)
     if room[0] is not None and room[0] <= 0:
@@ -807,7 +857,11 @@ def _plan(
         name, team_members = _team(activity, person, team_name, team_member_ids)
         places = 1
     elif participants in (Participants.DEPENDANTS, Participants.MEMBER_AND_DEPENDANTS):
+        # ``max_quantity`` counts the children here; the places are the children (+1 for the member).
         children = _children(activity, person, dependant_ids)
+        most = max(activity.max_quantity, 1)
+        if len(children) > most:
+            raise ValidationError(_("At most %(max)s children per registration.") % {"max": most})
         places = len(children) + (1 if participants == Participants.MEMBER_AND_DEPENDANTS else 0)
     else:
         try:
@@ -816,16 +870,20 @@ def _plan(
             raise ValidationError(_("Enter the number of places as a whole number.")) from None
         if places < 1:
             raise ValidationError(_("Register for at least one place."))
-    if participants != Participants.TEAM and places > max(activity.max_quantity, 1):
+    if participants == Participants.MEMBER and places > max(activity.max_quantity, 1):
         raise ValidationError(
             _("At most %(max)s places per registration.") % {"max": max(activity.max_quantity, 1)}
         )
     cleaned = clean_answers(activity, answers, questions)
     quotas = (
         queue.quota_ids_for(activity.pk, person.unit.path)
-        if activity.allocation == Allocation.FIRST_COME and getattr(activity, "has_quotas", True)
+        if (activity.allocation == Allocation.FIRST_COME or quota_only)
+        and getattr(activity, "has_quotas", True)
         else []
     )
+    if quota_only and not quotas and queue.has_quotas(activity.pk):
+        # An officer registers "within their unit's quota": none for this unit, no registration.
+        raise ValidationError(_("Your unit has no quota for this activity."))
 
     plan = _Plan(
         activity=activity,
@@ -860,16 +918,26 @@ def _register_write(plan: _Plan) -> Outcome:
     activity, person = plan.activity, plan.person
     now = timezone.now()
     quota_id: int | None = None
+    if activity.series_id is not None:
+        _guard_series(activity, activity.series_id, person)
     if activity.allocation == Allocation.FIRST_COME:
-        taken, quota_id = _take_places(activity.pk, plan.quotas, plan.quantity, quota_only=plan.quota_only)
+        taken, quota_id = _take_places(
+            activity.pk, plan.quotas, plan.quantity, quota_only=plan.quota_only, open_at=now
+        )
         if taken:
             status = Status.CONFIRMED
-        elif activity.waitlist and not plan.quota_only:
-            status = Status.WAITLISTED
         else:
-            # Nothing was moved (the conditional updates matched no row) and nothing is written.
-            return Outcome(None, "full", _full_message(activity, quota_only=plan.quota_only))
+            # The place-taking UPDATE also checked the window: matching no row may mean closed.
+            _guard_open(activity, now)
+            if activity.waitlist and not plan.quota_only:
+                status = Status.WAITLISTED
+            else:
+                # Nothing was moved (the conditional updates matched no row) and nothing is written.
+                return Outcome(None, "full", _full_message(activity, quota_only=plan.quota_only))
     else:
+        if plan.quota_only and plan.quotas:  # the quota's lock first: registration, quota, activity
+            _guard_quota_entries(activity, plan.quotas[0], plan.quantity)
+        _guard_open(activity, now)
         status = Status.PENDING
     team = None
     if activity.participants == Participants.TEAM:
@@ -917,6 +985,34 @@ def _register_write(plan: _Plan) -> Outcome:
     registration.activity = activity
     # A confirmed place's ledger line and notification follow the commit (``_confirmed_after_commit``).
     return Outcome(registration, str(status))
+
+
+def _guard_series(activity: Activity, series_id: int, person: Any) -> None:
+    """One live registration per member and series: lock the series' row (registrations for its batches
+    queue on it) and refuse a second batch."""
+    list(Activity.objects.select_for_update().filter(pk=series_id).values_list("pk", flat=True))
+    other = (
+        Registration.objects.filter(activity__series_id=series_id, person_id=person.pk, status__in=LIVE)
+        .exclude(activity_id=activity.pk)
+        .values_list("activity__title", flat=True)
+        .first()
+    )
+    if other is not None:
+        raise ValidationError(
+            _("You are already registered for batch %(batch)s of this trip.") % {"batch": other}
+        )
+
+
+def _guard_quota_entries(activity: Activity, quota_id: int, quantity: int) -> None:
+    """Lottery or approval, an officer within the unit's quota: the unit's live entries (pending and
+    confirmed) may not exceed the quota's places. The quota's row is locked so two officers queue."""
+    quota = UnitQuota.objects.select_for_update().select_related("unit").get(pk=quota_id)
+    held = queue.live_places_under(activity.pk, quota.unit.path)
+    if held + quantity > quota.places:
+        raise ValidationError(
+            _("The unit's quota for %(title)s is used up: %(held)s of %(places)s places are applied for.")
+            % {"title": activity.title, "held": held, "places": quota.places}
+        )
 
 
 def bulk_register(*, actor: Any, activity: Activity, people: Iterable[Any]) -> list[Outcome]:
@@ -980,11 +1076,38 @@ def cancel(*, actor: Any, registration: Registration, reason: str = "") -> Regis
         )
     if as_organiser and not reason:
         raise ValidationError({"reason": _("Give the reason: the member is told.")})
-    return _retrying(lambda: _cancel_write(registration.pk, actor, reason, as_organiser, now))
+    cancelled, before = _retrying(lambda: _cancel_write(registration.pk, actor, reason, as_organiser, now))
+    if before == Status.CONFIRMED:
+        _cancelled_after_commit(cancelled)
+    return cancelled
+
+
+def _cancelled_after_commit(registration: Registration) -> None:
+    """The member's service ledger says the registration was cancelled (after the cancel's commit, like
+    the confirmation's line); a failure is logged, the cancel stands."""
+    try:
+        _retrying(lambda: _cancelled_write(registration))
+    except (DatabaseError, ValidationError):
+        logger.exception("Registration %s: the cancellation's ledger line was not written", registration.pk)
 
 
 @transaction.atomic
-def _cancel_write(pk: int, actor: Any, reason: str, as_organiser: bool, now: dt.datetime) -> Registration:
+def _cancelled_write(registration: Registration) -> None:
+    service_records.service_record_add(
+        person=registration.person,
+        unit=registration.unit,
+        kind="activities.cancelled",
+        title=_("Registration cancelled: %(title)s") % {"title": registration.activity.title},
+        key=f"activities.cancelled:{registration.pk}",
+        occurred_at=registration.cancelled_at or timezone.now(),
+        link=_portal_link(registration.activity),
+    )
+
+
+@transaction.atomic
+def _cancel_write(
+    pk: int, actor: Any, reason: str, as_organiser: bool, now: dt.datetime
+) -> tuple[Registration, str]:
     registration = _fresh(Registration(pk=pk), lock=True)
     if registration.status not in LIVE:
         raise ValidationError(_("This registration is no longer active."))
@@ -1013,7 +1136,7 @@ def _cancel_write(pk: int, actor: Any, reason: str, as_organiser: bool, now: dt.
         )
     if before in HOLDING:
         _offer_freed(Activity.objects.select_related("organiser_unit").get(pk=activity.pk), now=now)
-    return registration
+    return registration, str(before)
 
 
 def accept_offer(*, actor: Any, registration: Registration) -> Registration:
@@ -1025,7 +1148,9 @@ def accept_offer(*, actor: Any, registration: Registration) -> Registration:
     if registration.status != Status.OFFERED:
         raise ValidationError(_("No place is offered to you for this activity."))
     if registration.offer_expires_at is not None and registration.offer_expires_at <= now:
-        expire_offers(now=now)
+        # Only this offer ends here (and its place passes on); the others are the cron's.
+        reason = _("The offered place was not accepted in time.")
+        _retrying(functools.partial(_pass_on, registration.pk, None, reason, "activities.offer.expired", now))
         raise ValidationError(
             _("The offer expired at %(when)s; the place passed to the next on the waiting list.")
             % {"when": _day(registration.offer_expires_at)}
@@ -1286,6 +1411,9 @@ def lottery_seed_publish(*, actor: Any, activity: Activity, seed: str | None = N
     _require_manage(actor, activity)
     if activity.allocation != Allocation.LOTTERY or activity.lottery_drawn_at is not None:
         raise ValidationError(_("The seed can be set only for a lottery not drawn yet."))
+    if timezone.now() >= activity.registration_closes_at:
+        # A seed chosen once the entries are known could pick the winners.
+        raise ValidationError(_("The seed must be published before registration closes."))
     activity.lottery_seed = clean_text(seed or "")[:64] or secrets.token_hex(16)
     activity.save(update_fields=["lottery_seed", "updated_at"])
     audit(
@@ -1302,7 +1430,11 @@ def lottery_draw(*, actor: Any, activity: Activity, seed: str | None = None) -> 
     """Draw the lottery after registration closes: priority tiers (never attended this kind in the last N
     years first, when the activity says so), a seeded shuffle within each tier, optionally round-robin
     between units, unit quotas respected. Winners are confirmed; the others waitlisted in draw order (or
-    not drawn without a waiting list). Returns the counts and the seed."""
+    not drawn without a waiting list). Returns the counts, the seed and ``derived``.
+
+    The seed is the one published before registration closed (``lottery_seed_publish``). Without one it is
+    derived, reproducibly, from the entries — see ``derived_seed`` — never chosen at draw time. ``seed`` is
+    for tests only (the console does not offer it)."""
     activity = Activity.objects.select_related("organiser_unit").get(pk=activity.pk)
     _require_manage(actor, activity)
     if activity.allocation != Allocation.LOTTERY:
@@ -1318,16 +1450,23 @@ def lottery_draw(*, actor: Any, activity: Activity, seed: str | None = None) -> 
             _("The lottery is drawn after registration closes at %(when)s.")
             % {"when": _day(activity.registration_closes_at)}
         )
-    chosen = clean_text(seed or "")[:64] or activity.lottery_seed or secrets.token_hex(16)
+    chosen = clean_text(seed or "")[:64] or activity.lottery_seed
     return _retrying(lambda: _draw_write(activity.pk, actor, chosen))
+
+
+def derived_seed(activity: Activity, registration_ids: Iterable[int]) -> str:
+    """The seed of a lottery drawn without a published one: SHA-256 (hex, first 32 characters) of
+    ``"<activity id>|<registration_closes_at, ISO 8601 UTC>|<the entries' ids, sorted, comma-separated>"``
+    — fixed when registration closes, so anyone can recompute it and nobody chooses it."""
+    closes = activity.registration_closes_at.astimezone(dt.UTC).isoformat()
+    ids = ",".join(str(pk) for pk in sorted(registration_ids))
+    return hashlib.sha256(f"{activity.pk}|{closes}|{ids}".encode()).hexdigest()[:32]
 
 
 @transaction.atomic
 def _draw_write(pk: int, actor: Any, seed: str) -> dict[str, Any]:
     now = timezone.now()
-    if not Activity.objects.filter(pk=pk, lottery_drawn_at__isnull=True).update(
-        lottery_seed=seed, lottery_drawn_at=now
-    ):
+    if not Activity.objects.filter(pk=pk, lottery_drawn_at__isnull=True).update(lottery_drawn_at=now):
         raise ValidationError(_("The lottery was drawn meanwhile."))
     activity = Activity.objects.select_related("organiser_unit").get(pk=pk)
     entries = list(
@@ -1336,6 +1475,11 @@ def _draw_write(pk: int, actor: Any, seed: str) -> dict[str, Any]:
         .select_related("unit", "person__user")
         .order_by("pk")
     )
+    derived = not seed
+    if derived:
+        seed = derived_seed(activity, [entry.pk for entry in entries])
+    Activity.objects.filter(pk=pk).update(lottery_seed=seed)
+    activity.lottery_seed = seed
     by_pk = {entry.pk: entry for entry in entries}
     years = _priority_years(activity)
     prioritised = activity.lottery_priority == NEVER_ATTENDED
@@ -1387,6 +1531,7 @@ def _draw_write(pk: int, actor: Any, seed: str) -> dict[str, Any]:
         unit=activity.organiser_unit,
         changes={
             "seed": seed,
+            "seed_derived": derived,
             **counts,
             "capacity": activity.capacity,
             "priority": activity.lottery_priority or "",
@@ -1394,7 +1539,7 @@ def _draw_write(pk: int, actor: Any, seed: str) -> dict[str, Any]:
             "unit_fair": activity.lottery_unit_fair,
         },
     )
-    return {"seed": seed, **counts}
+    return {"seed": seed, "derived": derived, **counts}
 
 
 def lottery_replay(activity: Activity) -> list[int]:

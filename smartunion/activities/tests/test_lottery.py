@@ -73,7 +73,14 @@ def test_entries_wait_for_the_draw_after_registration_closes(tree, organiser, ma
     with pytest.raises(PermissionDenied):
         services.lottery_draw(actor=make_user("subunion_chair", tree.a), activity=activity)
     result = services.lottery_draw(actor=organiser, activity=activity, seed="公开种子2026")
-    assert result == {"seed": "公开种子2026", "entries": 5, "confirmed": 3, "waitlisted": 2, "not_drawn": 0}
+    assert result == {
+        "seed": "公开种子2026",
+        "derived": False,
+        "entries": 5,
+        "confirmed": 3,
+        "waitlisted": 2,
+        "not_drawn": 0,
+    }
     activity.refresh_from_db()
     assert (activity.lottery_seed, activity.lottery_drawn_at is not None) == ("公开种子2026", True)
     assert counters(activity)[0] == 3

@@ -28,9 +28,10 @@ from . import portal_support as support
 
 pytestmark = pytest.mark.django_db
 
-# Session, account, member with the activity; the registration's savepoint, the counters' UPDATE, the entry, its
-# audit entry and the savepoint's release.
-WAITLISTED_MAX = 8
+# Session, account, member with the activity; the registration's savepoint, the counters' UPDATE, the
+# window's guard (the counters' UPDATE matched no row: the database says whether the activity is still open),
+# the entry, its audit entry and the savepoint's release.
+WAITLISTED_MAX = 9
 # The same, then the ledger line (a read of its key, a savepoint, the INSERT, the release) and the
 # notification (its INSERT) in a savepoint of their own.
 CONFIRMED_MAX = 15

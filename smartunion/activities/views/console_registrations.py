@@ -173,23 +173,32 @@ def lottery(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
-        seed = (request.POST.get("seed") or "").strip() or None
         publishing = request.POST.get("action") == "publish_seed"
         try:
             if publishing:
+                seed = (request.POST.get("seed") or "").strip() or None
                 engine().lottery_seed_publish(actor=request.user, activity=activity, seed=seed)
             else:
-                engine().lottery_draw(actor=request.user, activity=activity, seed=seed)
+                # The draw uses the seed published before the close (never one given now).
+                result = engine().lottery_draw(actor=request.user, activity=activity)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
         else:
-            messages.success(
-                request,
-                _("The seed is published: anyone can re-run the draw with it.")
-                if publishing
-                else _("The lottery was drawn; the members were told."),
-            )
+            if publishing:
+                messages.success(request, _("The seed is published: anyone can re-run the draw with it."))
+            elif result.get("derived"):
+                messages.success(
+                    request,
+                    _(
+                        "The lottery was drawn; the members were told. No seed was published before "
+                        "registration closed, so the seed %(seed)s was derived from the activity and its "
+                        "entries (anyone can recompute it)."
+                    )
+                    % {"seed": result["seed"]},
+                )
+            else:
+                messages.success(request, _("The lottery was drawn; the members were told."))
         return redirect("activities:console_lottery", pk=activity.pk)
     entries = list(selectors.lottery_entries(activity)[:1000])
     explain = engine().lottery_explanation if activity.lottery_drawn_at else None
@@ -206,6 +215,7 @@ def lottery(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
             "can_manage": can_manage,
             "can_publish_seed": can_manage
             and activity.lottery_drawn_at is None
+            and activity.registration_closes_at > now
             and activity.status in (Activity.Status.DRAFT, Activity.Status.PUBLISHED),
             "can_draw": can_manage
             and activity.lottery_drawn_at is None
