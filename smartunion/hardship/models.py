@@ -9,6 +9,8 @@ services. Plain columns are only what filters and aggregate counts need (status,
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,6 +20,18 @@ from django.utils.translation import pgettext_lazy
 
 from smartunion.core.fields import EncryptedDecimalField, EncryptedTextField
 from smartunion.core.models import TimeStampedModel
+
+
+def _officer(label: Any) -> Any:
+    """The officer who took a step of a procedure (reviewed, approved, resolved …): empty until it is taken."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=label,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
 
 class DibaoStandard(models.Model):
@@ -161,26 +175,12 @@ class HardshipFile(TimeStampedModel):
     )
     on_behalf = models.BooleanField(_("applied by an officer on the member's behalf"), default=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    unit_reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    unit_reviewed_by = _officer(_("reviewed by"))
     unit_reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     unit_review_note = EncryptedTextField(_("review minutes"), blank=True)
     notice_starts_on = models.DateField(_("notice from"), null=True, blank=True)
     notice_ends_on = models.DateField(_("objections until"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    approved_by = _officer(_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     review_due_on = models.DateField(_("annual review due"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
@@ -289,14 +289,7 @@ class Objection(models.Model):
     raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
     upheld = models.BooleanField(_("upheld"), null=True, blank=True)
     resolution = EncryptedTextField(_("resolution"), blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("resolved by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    resolved_by = _officer(_("resolved by"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
@@ -324,14 +317,7 @@ class CategoryChange(models.Model):
     old_category = models.CharField(_("category before"), max_length=10, choices=Category.choices, blank=True)
     new_category = models.CharField(_("category after"), max_length=10, choices=Category.choices, blank=True)
     reason = EncryptedTextField(_("reason"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    changed_by = _officer(_("changed by"))
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
 
     class Meta:
@@ -388,14 +374,7 @@ class Review(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     result = models.CharField(_("result"), max_length=20, choices=Result.choices, blank=True)
     note = EncryptedTextField(_("note"), blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    reviewed_by = _officer(_("reviewed by"))
     reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
 
     class Meta:
@@ -453,14 +432,7 @@ class ProgrammeRule(models.Model):
     one_spouse_only = models.BooleanField(_("only one spouse may receive in a year"), default=True)
     # Amounts up to this are approved by the union office's staff; above it by the union chair (or committee).
     staff_approval_limit = models.DecimalField(_("staff may approve up to"), max_digits=12, decimal_places=2)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = _officer(_("created by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -561,45 +533,17 @@ class AssistanceApplication(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
     )
     on_behalf = models.BooleanField(_("applied by an officer on the member's behalf"), default=False)
-    unit_reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    unit_reviewed_by = _officer(_("reviewed by"))
     unit_reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     unit_review_note = EncryptedTextField(_("review note"), blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    approved_by = _officer(_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     decision_note = EncryptedTextField(_("decision note"), blank=True)
-    rejected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("rejected by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    rejected_by = _officer(_("rejected by"))
     rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
     # Seen by the case handlers and the member only (it often repeats the circumstances): encrypted.
     reject_reason = EncryptedTextField(_("reason for rejection"), blank=True)
-    paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("paid by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    paid_by = _officer(_("paid by"))
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     entry_id_ref = models.PositiveBigIntegerField(_("finance entry"), null=True, blank=True)
     retain_until = models.DateField(_("kept until"), null=True, blank=True)
