@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("smartunion.welfare.urls")),
     path("", include("smartunion.hardship.urls")),
     path("", include("smartunion.activities.urls")),
+    path("", include("smartunion.proposals.urls")),
     path("console/", include("smartunion.core.urls")),
     path("", include("smartunion.dashboards.urls")),
     path("", include("smartunion.notifications.urls")),

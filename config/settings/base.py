@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "smartunion.finance",
     "smartunion.welfare",
     "smartunion.hardship",
+    "smartunion.proposals",
     "smartunion.dashboards",
     "smartunion.demo",
 ]

@@ -23,6 +23,8 @@ HANDLING_OFFICE = "handling_office"
 AUDITOR = "auditor"
 SYSADMIN = "sysadmin"
 MERCHANT = "merchant"
+SCHOOL_LEADER = "school_leader"
+PROPOSAL_COMMITTEE = "proposal_committee"
 
 # (code, Chinese name, description) — role names are data, editable by the system administrator.
 DEFAULT_ROLES = [
@@ -35,6 +37,8 @@ DEFAULT_ROLES = [
     (AUDITOR, "经审委员", "经费审查委员会：只读查看经费与审计日志"),
     (SYSADMIN, "系统管理员", "账号、角色与系统设置"),
     (MERCHANT, "商户", "提货券兑付商户：扫码核销、查看本店核销记录"),
+    (SCHOOL_LEADER, "分管校领导", "批示提案、审签分管部门的提案答复，查看提案统计"),
+    (PROPOSAL_COMMITTEE, "提案工作委员会", "教代会提案的审查立案、交办、督办与统计"),
 ]
 gettext_noop("Roles are seeded in Chinese; rename them on the roles page.")
 
@@ -43,18 +47,25 @@ gettext_noop("Roles are seeded in Chinese; rename them on the roles page.")
 def sync_permissions_and_roles(**kwargs: Any) -> None:
     from .models import Permission, Role
 
+    new_roles = set()
     for order, (code, name, description) in enumerate(DEFAULT_ROLES):
-        Role.objects.get_or_create(
+        _, created = Role.objects.get_or_create(
             code=code,
             defaults={"name": name, "description": description, "is_system": True, "sort_order": order},
         )
+        if created:
+            new_roles.add(code)
     roles = {role.code: role for role in Role.objects.all()}
-    known = set(Permission.objects.values_list("code", flat=True))
+    known = {permission.code: permission for permission in Permission.objects.all()}
     for spec in all_permissions():
-        if spec.code in known:
-            continue
-        permission = Permission.objects.create(code=spec.code, app_label=spec.code.split(".", 1)[0])
-        for role_code in spec.default_roles:
+        permission = known.get(spec.code)
+        if permission is None:
+            permission = Permission.objects.create(code=spec.code, app_label=spec.code.split(".", 1)[0])
+            grant_to = spec.default_roles
+        else:
+            # A role seeded by this upgrade gets its default codes, even those older than the role.
+            grant_to = tuple(code for code in spec.default_roles if code in new_roles)
+        for role_code in grant_to:
             role = roles.get(role_code)
             if role is not None:
                 role.permissions.add(permission)

@@ -23,7 +23,14 @@ class CoreConfig(AppConfig):
                     "handling_office",
                     "auditor",
                     "sysadmin",
+                    "school_leader",
+                    "proposal_committee",
                 ),
+            ),
+            permissions.PermissionSpec(
+                "core.calendar.manage",
+                _("Edit the working-day calendar (holidays and make-up working days)"),
+                ("union_staff", "sysadmin"),
             ),
             permissions.PermissionSpec(
                 "core.audit.view",
@@ -46,6 +53,9 @@ class CoreConfig(AppConfig):
                 "update": _("Updated"),
                 "unchanged": _("Unchanged"),
                 "error": _("Rejected"),
+                "dates": _("Dates"),
+                "start": _("From"),
+                "end": _("To"),
             }
         )
         audit.register_actions(
@@ -56,6 +66,9 @@ class CoreConfig(AppConfig):
                 "core.import.purged": _("Old import files erased"),
                 "core.import.mapping_saved": _("Import column mapping saved"),
                 "core.import.applied": _("Import applied"),
+                "core.calendar.holiday_added": _("Holiday entered in the working-day calendar"),
+                "core.calendar.workday_added": _("Make-up working day entered in the working-day calendar"),
+                "core.calendar.removed": _("Working-day calendar entry removed"),
             }
         )
         navigation.console_nav.register(
@@ -76,5 +89,14 @@ class CoreConfig(AppConfig):
                 icon="upload",
                 group=navigation.GROUP_SYSTEM,
                 order=85,
+            ),
+            navigation.NavItem(
+                key="calendar",
+                label=_("Working-day calendar"),
+                url_name="core:calendar_list",
+                permission="core.calendar.manage",
+                icon="calendar",
+                group=navigation.GROUP_SYSTEM,
+                order=70,
             ),
         )

@@ -201,3 +201,22 @@ class ImportColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.header} → {self.field or '-'}"
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday working week: a public holiday on a weekday (is_workday False)
+    or a make-up working day (调休) on a weekend (is_workday True). The State Council publishes these
+    each year; the union office enters them. Deadlines counted in working days (proposal replies, appeal
+    SLAs) read this table through ``smartunion.core.workdays``."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"), default=False)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"

@@ -22,6 +22,7 @@ GROUP_ORGANISATION = "organisation"
 GROUP_FINANCE = "finance"
 GROUP_WELFARE = "welfare"
 GROUP_HARDSHIP = "hardship"
+GROUP_CONGRESS = "congress"
 GROUP_SYSTEM = "system"
 GROUP_LABELS = {
     GROUP_WORK: _("Union work"),
@@ -29,9 +30,18 @@ GROUP_LABELS = {
     GROUP_FINANCE: _("Funds"),
     GROUP_WELFARE: _("Welfare and care"),
     GROUP_HARDSHIP: _("Hardship assistance"),
+    GROUP_CONGRESS: _("Staff congress (教代会)"),
     GROUP_SYSTEM: _("System"),
 }
-GROUP_ORDER = [GROUP_WORK, GROUP_WELFARE, GROUP_HARDSHIP, GROUP_FINANCE, GROUP_ORGANISATION, GROUP_SYSTEM]
+GROUP_ORDER = [
+    GROUP_WORK,
+    GROUP_WELFARE,
+    GROUP_HARDSHIP,
+    GROUP_CONGRESS,
+    GROUP_FINANCE,
+    GROUP_ORGANISATION,
+    GROUP_SYSTEM,
+]
 
 
 @dataclass(frozen=True)

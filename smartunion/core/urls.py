@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_calendar
 
 app_name = "core"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("imports/<uuid:pk>/mapping/", views.import_remap, name="import_remap"),
     path("imports/<uuid:pk>/apply/", views.import_apply, name="import_apply"),
     path("imports/<uuid:pk>/rejected.xlsx", views.import_errors, name="import_errors"),
+    path("calendar/", views_calendar.calendar_list, name="calendar_list"),
+    path("calendar/add/", views_calendar.calendar_add, name="calendar_add"),
+    path("calendar/<int:pk>/remove/", views_calendar.calendar_remove, name="calendar_remove"),
 ]

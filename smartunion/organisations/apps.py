@@ -18,6 +18,11 @@ class OrganisationsConfig(AppConfig):
         post_migrate.connect(
             ensure_default_lists, sender=self, dispatch_uid="smartunion_organisations_defaults"
         )
+        from .merging import register_merge_handler
+        from .services_offices import offices_units_merge
+
+        # A handling office linked to a merged unit follows it.
+        register_merge_handler("organisations.HandlingOffice", offices_units_merge)
 
         officers = ("subunion_chair", "subunion_committee", "union_staff", "union_chair", "sysadmin")
         permissions.register(
@@ -35,6 +40,11 @@ class OrganisationsConfig(AppConfig):
             PermissionSpec(
                 "organisations.import", _("Import the unit list from Excel"), ("union_staff", "sysadmin")
             ),
+            PermissionSpec(
+                "organisations.offices.manage",
+                _("Keep the list of handling offices (承办单位), their staff and supervising leaders"),
+                ("union_staff", "sysadmin"),
+            ),
         )
         audit.register_change_labels(
             {
@@ -46,6 +56,8 @@ class OrganisationsConfig(AppConfig):
                 "merged_into": _("Merged into"),
                 "absorbed": _("Absorbed unit"),
                 "moved": _("Records moved"),
+                "staff": _("Staff"),
+                "is_head": _("Office head"),
             }
         )
         audit.register_actions(
@@ -60,6 +72,11 @@ class OrganisationsConfig(AppConfig):
                 "organisations.alias.removed": _("Alias removed"),
                 "organisations.officer.appointed": _("Officer appointed"),
                 "organisations.officer.term_ended": _("Officer term ended"),
+                "organisations.office.created": _("Handling office created"),
+                "organisations.office.updated": _("Handling office changed"),
+                "organisations.office_staff.added": _("Handling office staff added"),
+                "organisations.office_staff.updated": _("Handling office head changed"),
+                "organisations.office_staff.removed": _("Handling office staff removed"),
             }
         )
         navigation.console_nav.register(
@@ -71,5 +88,14 @@ class OrganisationsConfig(AppConfig):
                 icon="tree",
                 group=navigation.GROUP_ORGANISATION,
                 order=10,
-            )
+            ),
+            navigation.NavItem(
+                key="handling_offices",
+                label=_("Handling offices"),
+                url_name="organisations:office_list",
+                permission="organisations.offices.manage",
+                icon="inbox",
+                group=navigation.GROUP_ORGANISATION,
+                order=15,
+            ),
         )

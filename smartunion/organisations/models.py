@@ -169,3 +169,71 @@ class OfficerTerm(models.Model):
     def is_current(self) -> bool:
         today = timezone.localdate()
         return self.start_date <= today and (self.end_date is None or self.end_date >= today)
+
+
+class HandlingOffice(models.Model):
+    """A school department that answers staff-congress proposals and appeals (承办单位: 后勤管理处,
+    人事处 …). Departments are not union units, so they are their own editable list; ``unit`` links the
+    department's union group when there is one (for reports only)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=30, blank=True)
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("union unit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="handling_offices",
+    )
+    # 分管校领导: signs off replies and gives instructions (批示) on this office's proposals.
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("supervising school leader"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervised_offices",
+    )
+    # What the office handles, in words: the appeals router's cold start and the committee's guide.
+    duties = models.TextField(_("duties"), blank=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("handling office")
+        verbose_name_plural = _("handling offices")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_unit(self) -> OrgUnit | None:
+        return self.unit
+
+
+class OfficeStaff(models.Model):
+    """A user who works for a handling office; ``is_head`` marks the office head, to whom overdue work
+    is escalated."""
+
+    office = models.ForeignKey(
+        HandlingOffice, verbose_name=_("handling office"), on_delete=models.CASCADE, related_name="staff"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="office_positions",
+    )
+    is_head = models.BooleanField(_("office head"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("office staff")
+        verbose_name_plural = _("office staff")
+        ordering = ["office", "-is_head", "user"]
+        constraints = [models.UniqueConstraint(fields=["office", "user"], name="office_staff_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.office} {self.user}"

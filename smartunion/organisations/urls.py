@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_offices
 
 app_name = "organisations"
 
@@ -16,4 +16,10 @@ urlpatterns = [
     path("aliases/<int:pk>/remove/", views.alias_remove, name="alias_remove"),
     path("units/<int:pk>/officers/new/", views.officer_add, name="officer_add"),
     path("officers/<int:pk>/end/", views.officer_end, name="officer_end"),
+    # Handling offices (承办单位) of staff-congress proposals and appeals.
+    path("offices/", views_offices.office_list, name="office_list"),
+    path("offices/new/", views_offices.office_new, name="office_new"),
+    path("offices/<int:pk>/", views_offices.office_edit, name="office_edit"),
+    path("offices/<int:pk>/staff/", views_offices.office_staff_add, name="office_staff_add"),
+    path("offices/staff/<int:pk>/remove/", views_offices.office_staff_remove, name="office_staff_remove"),
 ]
