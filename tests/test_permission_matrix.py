@@ -39,6 +39,7 @@ from smartunion.members.tests import matrix_joining as joining
 from smartunion.notifications.models import Notification
 from smartunion.organisations import services as org_services
 from smartunion.organisations.models import PositionKind
+from smartunion.proposals.tests import matrix_proposals as proposals
 from smartunion.welfare.tests import matrix_welfare_care as welfare_care
 from smartunion.welfare.tests import matrix_welfare_programmes as welfare_programmes
 from smartunion.welfare.tests import matrix_welfare_vouchers as vouchers
@@ -53,6 +54,8 @@ ROLES = [
     "auditor",
     "sysadmin",
     "merchant",
+    "school_leader",
+    "proposal_committee",
 ]
 ANON = "anonymous"
 
@@ -115,6 +118,25 @@ ASSISTANCE_APPROVERS = {"union_staff", "union_chair"}
 ACTIVITY_VIEWERS = {"union_staff", "union_chair", "subunion_chair", "subunion_committee"}
 ACTIVITY_ORGANISERS = {"union_staff", "subunion_chair", "subunion_committee"}
 # -- end activities sets --
+# -- proposals sets --
+PROPOSAL_COMMITTEE = {"union_staff", "proposal_committee"}  # review, assign, supervise
+PROPOSAL_VIEWERS = PROPOSAL_COMMITTEE | {"union_chair", "school_leader"}
+PROPOSAL_SETUP = {"union_staff"}
+PROPOSAL_OFFICES = {"handling_office"}
+PROPOSAL_LEADERS = {"school_leader"}
+# -- setup helper: sets --
+OFFICE_MANAGERS = {"union_staff", "sysadmin"}  # organisations.offices.manage
+CALENDAR_MANAGERS = {"union_staff", "sysadmin"}  # core.calendar.manage
+# -- end setup helper --
+# -- portal helper: sets --
+# -- end portal helper --
+# -- handling helper: sets --
+# -- end handling helper --
+# -- evaluation helper: sets --
+PROPOSAL_SUPERVISORS = PROPOSAL_COMMITTEE  # proposals.supervise (督办, 回头看)
+PROPOSAL_STATS = PROPOSAL_VIEWERS  # proposals.stats.view
+# -- end evaluation helper --
+# -- end proposals sets --
 
 
 @dataclass
@@ -968,6 +990,207 @@ MATRIX: dict[str, Entry] = {
     ),
     "activities:photo": Entry(everyone(200), unit_of("photo")),
     # -- end activities checkin --
+    # -- proposals: setup, offices, calendar (setup helper) --
+    # The congress set-up, the offices and the calendar are school-wide: the same page on both sides.
+    "proposals:congress_list": Entry(allow(PROPOSAL_SETUP, 200, 200)),
+    "proposals:congress_new": Entry(allow(PROPOSAL_SETUP, 200, 200)),
+    "proposals:congress_detail": Entry(allow(PROPOSAL_SETUP, 200, 200), proposals.setup_congress),
+    "proposals:congress_edit": Entry(allow(PROPOSAL_SETUP, 200, 200), proposals.setup_congress),
+    "proposals:session_new": Entry(allow(PROPOSAL_SETUP, 200, 200), proposals.setup_congress),
+    "proposals:session_edit": Entry(allow(PROPOSAL_SETUP, 200, 200), proposals.setup_session),
+    "proposals:delegation_new": Entry(allow(PROPOSAL_SETUP, 200, 200), proposals.setup_congress),
+    "proposals:delegation_edit": Entry(allow(PROPOSAL_SETUP, 200, 200), proposals.setup_delegation),
+    "proposals:representative_add": Entry(allow(PROPOSAL_SETUP, 200, 200), proposals.setup_congress),
+    "proposals:representative_edit": Entry(allow(PROPOSAL_SETUP, 200, 200), proposals.setup_representative),
+    "proposals:representative_remove": Entry(
+        allow(PROPOSAL_SETUP, 302, 302), proposals.setup_representative, method="post"
+    ),
+    "proposals:representative_import": Entry(allow(PROPOSAL_SETUP, 200, 200), proposals.setup_congress),
+    "proposals:representative_export": Entry(allow(PROPOSAL_SETUP, 200, 200), proposals.setup_congress),
+    "proposals:committee_add": Entry(allow(PROPOSAL_SETUP, 200, 200), proposals.setup_congress),
+    "proposals:committee_remove": Entry(
+        allow(PROPOSAL_SETUP, 302, 302), proposals.setup_committee_member, method="post"
+    ),
+    "proposals:category_list": Entry(allow(PROPOSAL_SETUP, 200, 200)),
+    "proposals:category_new": Entry(allow(PROPOSAL_SETUP, 200, 200)),
+    "proposals:category_edit": Entry(allow(PROPOSAL_SETUP, 200, 200), proposals.setup_category),
+    "organisations:office_list": Entry(allow(OFFICE_MANAGERS, 200, 200)),
+    "organisations:office_new": Entry(allow(OFFICE_MANAGERS, 200, 200)),
+    "organisations:office_edit": Entry(allow(OFFICE_MANAGERS, 200, 200), proposals.setup_office),
+    "organisations:office_staff_add": Entry(
+        allow(OFFICE_MANAGERS, 302, 302),
+        proposals.setup_office,
+        method="post",
+        data=proposals.setup_office_staff_data,
+    ),
+    "organisations:office_staff_remove": Entry(
+        allow(OFFICE_MANAGERS, 302, 302), proposals.setup_office_staff, method="post"
+    ),
+    "core:calendar_list": Entry(allow(CALENDAR_MANAGERS, 200, 200)),
+    "core:calendar_add": Entry(allow(CALENDAR_MANAGERS, 200, 200)),
+    "core:calendar_remove": Entry(
+        allow(CALENDAR_MANAGERS, 302, 302), proposals.setup_calendar_day, method="post"
+    ),
+    # -- end proposals setup --
+    # -- proposals: portal (portal helper) --
+    # The workspace, the new-proposal page (an explanation for non-representatives), similar proposals
+    # and the board: every logged-in user. A proposal's pages: the requester's own (made a representative
+    # and its proposer) 200; another representative's draft 404. POSTs redirect with a message.
+    "proposals:portal_home": Entry(everyone(200)),
+    "proposals:portal_new": Entry(everyone(200)),
+    "proposals:portal_similar": Entry(everyone(200), query="?title=停车位&reasons=东区停车位严重不足"),
+    "proposals:portal_board": Entry(everyone(200)),
+    "proposals:portal_detail": Entry(everyone(200, 404), proposals.portal_own_proposal("draft")),
+    "proposals:portal_edit": Entry(everyone(200, 404), proposals.portal_own_proposal("draft")),
+    "proposals:portal_autosave": Entry(
+        everyone(302, 404),
+        proposals.portal_own_proposal("draft"),
+        method="post",
+        data=lambda world, side: {"reasons": "自动保存"},
+    ),
+    "proposals:portal_invite": Entry(everyone(200, 404), proposals.portal_own_proposal("draft")),
+    "proposals:portal_cosign": Entry(
+        everyone(302, 404),
+        proposals.portal_own_invitation,
+        method="post",
+        data=lambda world, side: {"answer": "accept"},
+    ),
+    "proposals:portal_attachment_add": Entry(
+        everyone(302, 404), proposals.portal_own_proposal("draft"), method="post"
+    ),
+    "proposals:portal_attachment_remove": Entry(
+        everyone(302, 404), proposals.portal_own_attachment, method="post"
+    ),
+    "proposals:portal_attachment": Entry(everyone(200, 404), proposals.portal_own_attachment),
+    "proposals:portal_submit": Entry(
+        everyone(302, 404), proposals.portal_own_proposal("draft"), method="post"
+    ),
+    "proposals:portal_withdraw": Entry(
+        everyone(302, 404),
+        proposals.portal_own_proposal("submitted"),
+        method="post",
+        data=lambda world, side: {"reason": "已通过其他渠道解决"},
+    ),
+    # -- end proposals portal --
+    # -- proposals: committee, offices, leaders (handling helper) --
+    # Console pages are school-wide (both sides 200 for the permission's holders); office pages answer 404
+    # for another office's proposal, leader pages for a proposal of an office the leader does not supervise.
+    "proposals:console_list": Entry(allow(PROPOSAL_VIEWERS, 200, 200), query="?tab=review"),
+    "proposals:console_detail": Entry(
+        allow(PROPOSAL_VIEWERS, 200, 200), proposals.console_proposal(proposals.Status.SUBMITTED)
+    ),
+    "proposals:console_accept": Entry(
+        allow(PROPOSAL_COMMITTEE, 302, 302),
+        proposals.console_proposal(proposals.Status.SUBMITTED),
+        method="post",
+    ),
+    "proposals:console_merge": Entry(
+        allow(PROPOSAL_COMMITTEE, 302, 302),
+        proposals.console_proposal(proposals.Status.SUBMITTED),
+        method="post",
+        data=lambda w, s: {"target": getattr(w, f"{s}_proposal_accepted").pk},
+    ),
+    "proposals:console_convert": Entry(
+        allow(PROPOSAL_COMMITTEE, 302, 302),
+        proposals.console_proposal(proposals.Status.SUBMITTED),
+        method="post",
+    ),
+    "proposals:console_reject": Entry(
+        allow(PROPOSAL_COMMITTEE, 302, 302),
+        proposals.console_proposal(proposals.Status.SUBMITTED),
+        method="post",
+        data=lambda w, s: {"reason": "不属于学校职权范围"},
+    ),
+    "proposals:console_assign": Entry(
+        allow(PROPOSAL_COMMITTEE, 200, 200), proposals.console_proposal(proposals.Status.ACCEPTED)
+    ),
+    "proposals:console_visibility": Entry(
+        allow(PROPOSAL_COMMITTEE, 302, 302),
+        proposals.console_proposal(proposals.Status.ASSIGNED),
+        method="post",
+        data=lambda w, s: {"visibility": "private"},
+    ),
+    # Attachments: console viewers on both sides; an office only for its own proposal.
+    "proposals:console_attachment": Entry(
+        {**allow(PROPOSAL_VIEWERS | PROPOSAL_OFFICES, 200, 200), "handling_office": (200, 404)},
+        proposals.console_attachment(proposals.Status.ASSIGNED),
+    ),
+    "proposals:office_list": Entry(allow(PROPOSAL_OFFICES, 200, 200), query="?tab=all"),
+    "proposals:office_detail": Entry(
+        allow(PROPOSAL_OFFICES, 200, 404), proposals.office_proposal(proposals.Status.ASSIGNED)
+    ),
+    "proposals:office_return": Entry(
+        allow(PROPOSAL_OFFICES, 302, 404),
+        proposals.office_proposal(proposals.Status.ASSIGNED),
+        method="post",
+        data=lambda w, s: {"reason": "不属本部门职责"},
+    ),
+    "proposals:office_input": Entry(
+        allow(PROPOSAL_OFFICES, 302, 404),
+        proposals.office_assist_proposal(proposals.Status.ASSIGNED),
+        method="post",
+        data=lambda w, s: {"text": "协办意见"},
+    ),
+    "proposals:office_reply": Entry(
+        allow(PROPOSAL_OFFICES, 200, 404), proposals.office_proposal(proposals.Status.ASSIGNED)
+    ),
+    "proposals:leader_list": Entry(allow(PROPOSAL_LEADERS, 200, 200), query="?tab=all"),
+    "proposals:leader_detail": Entry(
+        allow(PROPOSAL_LEADERS, 200, 404), proposals.leader_proposal(proposals.Status.REPLY_SIGNOFF)
+    ),
+    "proposals:leader_instruct": Entry(
+        allow(PROPOSAL_LEADERS, 302, 404),
+        proposals.leader_proposal(proposals.Status.ASSIGNED),
+        method="post",
+        data=lambda w, s: {"text": "请抓紧办理"},
+    ),
+    "proposals:leader_signoff": Entry(
+        allow(PROPOSAL_LEADERS, 302, 404),
+        proposals.leader_proposal(proposals.Status.REPLY_SIGNOFF),
+        method="post",
+        data=lambda w, s: {"decision": "approve"},
+    ),
+    # -- end proposals handling --
+    # -- proposals: evaluation, supervision, follow-up, statistics (evaluation helper) --
+    # Rating: the requester's own replied proposal (made its proposer) 200; another's 404 even when it is
+    # on the public board. Committee pages are school-wide; an office's follow-up page 404 for a proposal of
+    # another office. POSTs by the permission's holders redirect with a message.
+    "proposals:portal_evaluate": Entry(
+        everyone(200, 404), proposals.portal_own_proposal(proposals.Status.REPLIED)
+    ),
+    "proposals:console_unsatisfied": Entry(
+        allow(PROPOSAL_COMMITTEE, 200, 200), proposals.console_proposal(proposals.Status.UNSATISFIED)
+    ),
+    "proposals:console_close": Entry(
+        allow(PROPOSAL_COMMITTEE, 302, 302),
+        proposals.console_proposal(proposals.Status.REPLIED),
+        method="post",
+        data=lambda world, side: {"note": "纸质测评表已收回"},
+    ),
+    "proposals:supervision_board": Entry(allow(PROPOSAL_SUPERVISORS, 200, 200)),
+    "proposals:console_supervise": Entry(
+        allow(PROPOSAL_SUPERVISORS, 302, 302),
+        proposals.console_proposal(proposals.Status.ASSIGNED),
+        method="post",
+        data=lambda world, side: {"text": "请加快办理", "notify_office": "on"},
+    ),
+    "proposals:followup_list": Entry(allow(PROPOSAL_SUPERVISORS, 200, 200)),
+    "proposals:followup_toggle": Entry(
+        allow(PROPOSAL_SUPERVISORS, 302, 302), proposals.evaluation_session, method="post"
+    ),
+    "proposals:followup_decide": Entry(
+        allow(PROPOSAL_SUPERVISORS, 302, 302),
+        proposals.evaluation_followup,
+        method="post",
+        data=lambda world, side: {"decision": "confirm"},
+    ),
+    "proposals:office_followup_list": Entry(allow(PROPOSAL_OFFICES, 200, 200)),
+    "proposals:office_followup": Entry(
+        allow(PROPOSAL_OFFICES, 200, 404), proposals.office_proposal(proposals.Status.CLOSED)
+    ),
+    "proposals:stats": Entry(allow(PROPOSAL_STATS, 200, 200)),
+    "proposals:report_docx": Entry(allow(PROPOSAL_STATS, 200, 200), proposals.evaluation_session),
+    # -- end proposals evaluation --
 }
 
 # Not ours to tabulate: Django's admin has its own login and staff check (see test_admin_requires_staff).
@@ -1049,6 +1272,7 @@ def world(tree: SimpleNamespace, make_user: Any) -> SimpleNamespace:
         vouchers.build(world, side, unit, make_user)
         hardship.build(world, side, unit, make_user)
         activities.build(world, side, unit, make_user)
+        proposals.build(world, side, unit, make_user)
         # -- members: roster, membership lifecycle (world objects) --
         recorder = make_user("union_staff", unit, name=f"{side}记录人")
         joiner = member_services.person_create(
