@@ -1174,6 +1174,19 @@ MATRIX: dict[str, Entry] = {
         method="post",
         data=lambda world, side: {"text": "请加快办理", "notify_office": "on"},
     ),
+    # A new deadline (督办); releasing a reply whose sign-off nobody can give (the world's offices have no
+    # supervising leader).
+    "proposals:console_deadline": Entry(
+        allow(PROPOSAL_SUPERVISORS, 302, 302),
+        proposals.console_proposal(proposals.Status.ASSIGNED),
+        method="post",
+        data=proposals.evaluation_deadline_data,
+    ),
+    "proposals:console_release_reply": Entry(
+        allow(PROPOSAL_COMMITTEE, 302, 302),
+        proposals.console_proposal(proposals.Status.REPLY_SIGNOFF),
+        method="post",
+    ),
     "proposals:followup_list": Entry(allow(PROPOSAL_SUPERVISORS, 200, 200)),
     "proposals:followup_toggle": Entry(
         allow(PROPOSAL_SUPERVISORS, 302, 302), proposals.evaluation_session, method="post"

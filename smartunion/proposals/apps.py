@@ -125,8 +125,15 @@ class ProposalsConfig(AppConfig):
                 "proposals.cosigner.invited": _("Co-signer invited (附议)"),
                 "proposals.cosigner.accepted": _("Proposal co-signed (附议)"),
                 "proposals.cosigner.declined": _("Co-signing declined"),
+                "proposals.cosigner.reconfirm": _("Text changed: co-signers asked to confirm again (附议)"),
                 "proposals.attachment.added": _("Proposal attachment added"),
                 "proposals.attachment.removed": _("Proposal attachment removed"),
+            }
+        )
+        portal_audit.register_change_labels(
+            {
+                "text_changed": _("Text changed"),
+                "cosigners_to_confirm": _("Co-signers asked to confirm again"),
             }
         )
         portal_blocks.register(
@@ -239,6 +246,10 @@ class ProposalsConfig(AppConfig):
                 "proposals.followup.sent_back": _("Follow-up (回头看) sent back"),
                 "proposals.stats.exported": _("Proposal statistics exported"),
                 "proposals.report.generated": _("Annual proposal work report (提案工作报告) downloaded"),
+                "proposals.proposal.deadline_extended": _("New reply deadline set by the committee"),
+                "proposals.reply.released_without_signoff": _(
+                    "Proposal reply released by the committee without the leader's sign-off"
+                ),
             }
         )
         audit.register_change_labels(
@@ -250,6 +261,9 @@ class ProposalsConfig(AppConfig):
                 "assist_offices": _("Assisting offices (协办)"),
                 "offices_notified": _("Offices notified"),
                 "followup_open": _("Year-end follow-up open"),
+                "reminders_cleared": _("Reminders cleared"),
+                "office_role": _("Lead or assisting office"),
+                "why": _("Why"),
             }
         )
         navigation.console_nav.register(

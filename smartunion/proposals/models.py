@@ -80,6 +80,14 @@ class Session(TimeStampedModel):
         _("yellow: working days before the deadline"), default=5
     )
     lock_late_replies = models.BooleanField(_("lock replies after the deadline"), default=False)
+    # 督办 reminders (services.supervision): escalation to the head of the lead office and its 分管校领导,
+    # and the reminder to rate a released reply, each after this many working days.
+    escalate_after_working_days = models.PositiveSmallIntegerField(
+        _("escalate: working days overdue"), default=5
+    )
+    evaluation_reminder_working_days = models.PositiveSmallIntegerField(
+        _("rating reminder: working days after the reply"), default=5
+    )
     cosigners_evaluate = models.BooleanField(_("co-signers rate the reply too"), default=False)
     max_rehandling_rounds = models.PositiveSmallIntegerField(_("most re-handling rounds"), default=1)
     # "五制": each of the five controls is switchable per session.
@@ -380,9 +388,9 @@ class Signer(models.Model):
         CO_PROPOSER = "co_proposer", _("Co-proposer (共同提案人)")
 
     class Status(models.TextChoices):
-        INVITED = "invited", _("Invited")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
+        INVITED = "invited", pgettext_lazy("congress", "Invited")
+        ACCEPTED = "accepted", pgettext_lazy("congress", "Accepted")
+        DECLINED = "declined", pgettext_lazy("congress", "Declined")
 
     proposal = models.ForeignKey(
         Proposal,
@@ -689,13 +697,14 @@ class ProposalEvent(models.Model):
         CREATED = "created", _("Draft started")
         INVITED = "invited", _("Co-signers invited")
         COSIGNED = "cosigned", _("Co-signed")
+        RECONFIRM = "reconfirm", _("Text changed: co-signers asked to confirm again")
         DECLINED = "declined", _("Co-signing declined")
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("congress", "Submitted")
         CONVERTED = "converted", _("Turned into an opinion or suggestion")
         ACCEPTED = "accepted", _("Accepted (立案)")
         MERGED = "merged", _("Merged (并案)")
         REJECTED = "rejected", _("Not accepted (不予立案)")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("congress", "Withdrawn")
         ASSIGNED = "assigned", _("Assigned (交办)")
         RETURNED = "returned", _("Returned by the office (退办)")
         INSTRUCTION = "instruction", _("Leader instruction (批示)")

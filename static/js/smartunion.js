@@ -7,7 +7,9 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement)) return;
-    var question = form.getAttribute("data-confirm");
+    // ... or <button data-confirm="…"> when only one of a form's buttons is irreversible.
+    var submitter = event.submitter;
+    var question = (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
       event.preventDefault();
       event.stopImmediatePropagation();

@@ -31,7 +31,7 @@ class ConsoleFilterForm(forms.Form):
         label=pgettext_lazy("congress", "Category"),
         queryset=None,  # type: ignore[arg-type]
         required=False,
-        empty_label=_("All categories"),  # type: ignore[arg-type]
+        empty_label=pgettext_lazy("congress", "All categories"),  # type: ignore[arg-type]
     )
     office: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Handling office"),

@@ -20,6 +20,13 @@ def _choice(form: forms.Form, name: str) -> forms.ChoiceField:
     return field
 
 
+class SubmissionChoiceField(forms.TypedChoiceField):
+    """A choice the draft may leave empty (autosave and "save" keep working) but the submission needs:
+    ``components/form_fields.html`` marks it "needed to submit"."""
+
+    needed_to_submit = True
+
+
 class NewProposalForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -59,7 +66,7 @@ class DraftForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What should be done, concretely, and by whom."),
     )
-    category = forms.TypedChoiceField(
+    category = SubmissionChoiceField(
         label=pgettext_lazy("congress", "Category"), required=False, coerce=int, empty_value=None
     )
     suggested_office = forms.TypedChoiceField(
@@ -89,8 +96,11 @@ class DraftForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
+    # Attachments are optional: not required here (no "*" on the draft page); the view refuses a POST
+    # without a file with its own message.
     upload = forms.FileField(
         label=_("Attachment"),
+        required=False,
         help_text=_("PDF, JPEG, PNG, Word (.docx) or Excel (.xlsx), at most 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"}),
     )
@@ -108,9 +118,11 @@ class WithdrawForm(forms.Form):
 
 
 class BoardFilterForm(forms.Form):
-    session = forms.TypedChoiceField(label=_("Session"), required=False, coerce=int, empty_value=None)
+    session = forms.TypedChoiceField(
+        label=_("Congress session"), required=False, coerce=int, empty_value=None
+    )
     q = forms.CharField(
-        label=_("Search"),
+        label=_("Find a proposal"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Number, title or office")}),

@@ -68,12 +68,18 @@ SESSION_SECTIONS: list[tuple[Any, Any, list[str]]] = [
     (
         _("Deadlines (in working days)"),
         _("Counted on the working-day calendar, holidays and make-up working days (调休) included."),
-        ["reply_working_days", "return_working_days", "warning_working_days", "lock_late_replies"],
+        [
+            "reply_working_days",
+            "return_working_days",
+            "warning_working_days",
+            "escalate_after_working_days",
+            "lock_late_replies",
+        ],
     ),
     (
         _("Evaluation and re-handling"),
         "",
-        ["cosigners_evaluate", "max_rehandling_rounds"],
+        ["cosigners_evaluate", "evaluation_reminder_working_days", "max_rehandling_rounds"],
     ),
     (
         _("The five controls (五制)"),
@@ -103,6 +109,14 @@ SESSION_HELP = {
     "max_rehandling_rounds": _("How often the committee may order 重新办理 after an unsatisfied rating."),
     "warning_working_days": _(
         "The supervision colour turns yellow this many working days before the deadline."
+    ),
+    "escalate_after_working_days": _(
+        "When a reply is this many working days overdue, the head of the lead office and its supervising "
+        "school leader (分管校领导) are told (with supervision (督办) on)."
+    ),
+    "evaluation_reminder_working_days": _(
+        "This many working days after a reply is released, those who have not rated it are reminded "
+        "(with supervision (督办) on)."
     ),
 }
 

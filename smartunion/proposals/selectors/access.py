@@ -5,8 +5,9 @@
 - a handling office's staff (``proposals.handle``): proposals assigned to one of their offices, in any
   round, still active or not (a returned assignment stays readable to the office that returned it);
 - a school leader (``proposals.lead``): proposals whose lead office they supervise;
-- the portal: a representative's own proposals (as proposer, co-signer, invitee or co-proposer), and the
-  public board for everyone else according to each proposal's visibility.
+- the portal: a representative's own proposals (as proposer, accepted co-signer or co-proposer, and as
+  an invitee while the draft seeks co-signers), and the public board for everyone else according to each
+  proposal's visibility.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.http import Http404
 from smartunion.members.selectors import person_of_user
 from smartunion.organisations import selectors_offices
 
-from ..models import Assignment, Proposal, Representative, Session
+from ..models import Assignment, Proposal, Representative, Session, Signer
 
 Status = Proposal.Status
 # Statuses that are still private to the proposer and the invited co-signers.
@@ -90,9 +91,11 @@ def current_session() -> Session | None:
 
 
 def console_queryset(user: Any) -> QuerySet[Proposal]:
+    """Proposals that were submitted: a draft stays the proposer's own even after it is withdrawn
+    (WITHDRAWN with no ``submitted_at``), so the committee never reads text that was not sent to it."""
     if not user.has_unit_perm("proposals.view"):
         return Proposal.objects.none()
-    return _base().exclude(status__in=PRE_SUBMISSION)
+    return _base().exclude(status__in=PRE_SUBMISSION).filter(submitted_at__isnull=False)
 
 
 def proposal_get_for_console(*, user: Any, pk: Any) -> Proposal:
@@ -155,11 +158,21 @@ def proposal_get_for_leader(*, user: Any, pk: Any) -> Proposal:
 
 
 def own_queryset(user: Any) -> QuerySet[Proposal]:
-    """Proposals the user's name is on (as proposer, co-signer, invitee or co-proposer), in any term."""
+    """Proposals the user's name is on, in any term: as proposer, as an accepted co-signer or
+    co-proposer, and — only while the draft still seeks co-signers — as an invitee who has not answered
+    or has declined (they may change their mind until the submission). Once submitted, an invitee who
+    declined has no more access than any other member (the board, as the visibility allows)."""
     person = person_of_user(user) if getattr(user, "is_authenticated", False) else None
     if person is None:
         return Proposal.objects.none()
-    return _base().filter(Q(proposer__person=person) | Q(signers__representative__person=person)).distinct()
+    signed = Signer.objects.filter(representative__person=person).filter(
+        Q(status=Signer.Status.ACCEPTED)
+        | Q(
+            status__in=(Signer.Status.INVITED, Signer.Status.DECLINED),
+            proposal__status__in=PRE_SUBMISSION,
+        )
+    )
+    return _base().filter(Q(proposer__person=person) | Q(pk__in=signed.values("proposal_id")))
 
 
 def board_queryset(user: Any) -> QuerySet[Proposal]:

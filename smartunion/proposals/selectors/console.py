@@ -202,6 +202,18 @@ def filter_choices() -> dict[str, Any]:
 # -- one proposal's parts --------------------------------------------------------------------------------
 
 
+def assignment_state(assignment: Assignment, proposal: Proposal) -> str:
+    """What an assignment's status reads as: an active assignment of the current round whose reply has been
+    released reads "Replied (已答复)", not "Handling"."""
+    if (
+        assignment.status == Assignment.Status.ACTIVE
+        and assignment.round == proposal.round
+        and proposal.status in ANSWERED
+    ):
+        return str(_("Replied (已答复)"))
+    return str(assignment.get_status_display())
+
+
 def proposal_parts(proposal: Proposal, *, public_only: bool = False) -> dict[str, Any]:
     """Everything the detail pages show besides the proposal itself, one query per part."""
     events = ProposalEvent.objects.filter(proposal=proposal).select_related("actor")
@@ -214,6 +226,7 @@ def proposal_parts(proposal: Proposal, *, public_only: bool = False) -> dict[str
     )
     rounds: dict[int, list[Assignment]] = {}
     for assignment in assignments:
+        setattr(assignment, "state_label", assignment_state(assignment, proposal))  # noqa: B010
         rounds.setdefault(assignment.round, []).append(assignment)
     replies = list(
         Reply.objects.filter(proposal=proposal)
@@ -268,10 +281,14 @@ def attachment_get_for_console(*, user: Any, pk: Any) -> Attachment:
 # -- the handling offices' list ---------------------------------------------------------------------------
 
 
+# Once the reply is released the round's assignments stay ACTIVE (a new round, 重新办理, ends them), but
+# for the offices the proposal is answered: listed under 已答复, never as work still running.
+ANSWERED = (Status.REPLIED, Status.UNSATISFIED, Status.CLOSED)
+
 OFFICE_TABS = [
     Tab("todo", _("To do (待办)"), (Status.ASSIGNED,)),
     Tab("signoff", _("Awaiting sign-off (待审签)"), (Status.REPLY_SIGNOFF,)),
-    Tab("replied", _("Replied (已答复)"), (Status.REPLIED, Status.UNSATISFIED, Status.CLOSED)),
+    Tab("replied", _("Replied (已答复)"), ANSWERED),
     Tab("all", _("All"), ()),
 ]
 OFFICE_TAB_KEYS = [tab.key for tab in OFFICE_TABS]

@@ -17,6 +17,10 @@ from ..models import Assignment, Evaluation, Proposal, Reply, Representative, Si
 
 Status = Proposal.Status
 REVIEW = "proposals.review"
+# The proposer rates while the proposal is REPLIED; their rating closes it or sends it to the committee.
+# Co-signers (when the session lets them) may still rate the round's released reply after that, until a
+# new round starts (the round's reply is then no longer the current one, and the status is ASSIGNED).
+COSIGNER_RATING_STATUSES = (Status.REPLIED, Status.UNSATISFIED, Status.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -90,11 +94,13 @@ def evaluations_of_round(proposal: Proposal, round_no: int | None = None) -> lis
 
 
 def evaluation_due(*, user: Any, proposal: Proposal) -> bool:
-    """Whether the user should rate the proposal's reply now (for the portal's evaluation button)."""
-    if proposal.status != Status.REPLIED or not proposal.session.control_evaluation:
+    """Whether the user should rate the proposal's reply now (for the portal's evaluation button): the
+    proposer while it is REPLIED; a co-signer also after the proposer's rating (see
+    ``COSIGNER_RATING_STATUSES``)."""
+    if proposal.status not in COSIGNER_RATING_STATUSES or not proposal.session.control_evaluation:
         return False
     evaluator = evaluator_for(user=user, proposal=proposal)
-    if evaluator is None:
+    if evaluator is None or (evaluator.is_proposer and proposal.status != Status.REPLIED):
         return False
     return not Evaluation.objects.filter(
         proposal=proposal, round=proposal.round, representative=evaluator.representative

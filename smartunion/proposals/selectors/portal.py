@@ -110,8 +110,12 @@ def invitations_of(person: Any) -> list[Signer]:
 
 
 def awaiting_evaluation(person: Any) -> list[Proposal]:
-    """Replied proposals whose released reply of the current round awaits the member's rating: as the
-    proposer, or as a co-signer / co-proposer when the session lets them rate."""
+    """Proposals whose released reply of the current round awaits the member's rating: as the proposer
+    while the proposal is REPLIED, or as a co-signer / co-proposer when the session lets them rate — also
+    after the proposer's rating closed it or sent it to the committee, until a new round starts (the same
+    rule as ``services.evaluation.evaluation_submit``)."""
+    from .evaluation import COSIGNER_RATING_STATUSES
+
     if person is None:
         return []
     rated = Evaluation.objects.filter(
@@ -126,8 +130,11 @@ def awaiting_evaluation(person: Any) -> list[Proposal]:
         status=Signer.Status.ACCEPTED,
     ).values("proposal_id")
     return list(
-        Proposal.objects.filter(status=Status.REPLIED, session__control_evaluation=True)
-        .filter(Q(proposer__person=person) | Q(pk__in=co_signed, session__cosigners_evaluate=True))
+        Proposal.objects.filter(session__control_evaluation=True)
+        .filter(
+            Q(proposer__person=person, status=Status.REPLIED)
+            | Q(pk__in=co_signed, session__cosigners_evaluate=True, status__in=COSIGNER_RATING_STATUSES)
+        )
         .filter(Exists(released))
         .exclude(Exists(rated))
         .select_related("session")
@@ -137,7 +144,9 @@ def awaiting_evaluation(person: Any) -> list[Proposal]:
 
 def may_evaluate(person: Any, proposal: Proposal) -> bool:
     """Whether the member's rating of the proposal's current reply is awaited."""
-    if proposal.status != Status.REPLIED:
+    from .evaluation import COSIGNER_RATING_STATUSES
+
+    if proposal.status not in COSIGNER_RATING_STATUSES:
         return False
     return any(p.pk == proposal.pk for p in awaiting_evaluation(person))
 
@@ -196,8 +205,45 @@ def attachments_of(proposal: Proposal) -> list[Attachment]:
     return list(Attachment.objects.filter(proposal=proposal).defer("content").order_by("created_at", "pk"))
 
 
-def public_events(proposal: Proposal) -> list[ProposalEvent]:
-    return list(ProposalEvent.objects.filter(proposal=proposal, is_public=True).order_by("created_at", "pk"))
+# What a member who is not on the proposal reads of its timeline: the stages (``is_public`` means "shown
+# to the proposer"; ratings, comments, who co-signed or declined and why it was withdrawn are the
+# signers' own).
+BOARD_EVENT_KINDS = (
+    ProposalEvent.Kind.SUBMITTED,
+    ProposalEvent.Kind.CONVERTED,
+    ProposalEvent.Kind.ACCEPTED,
+    ProposalEvent.Kind.MERGED,
+    ProposalEvent.Kind.ASSIGNED,
+    ProposalEvent.Kind.REPLIED,
+    ProposalEvent.Kind.REHANDLING,
+    ProposalEvent.Kind.CLOSED,
+)
+# Stage events whose text may carry what the committee wrote about a 不满意 rating (the re-handling
+# note, the explanation when closing an unsatisfied proposal): shown without it.
+BOARD_EVENTS_WITHOUT_TEXT = (ProposalEvent.Kind.REHANDLING, ProposalEvent.Kind.CLOSED)
+
+
+def is_signatory(person: Any, proposal: Proposal, signers: list[Signer]) -> bool:
+    """Whether the member is on the proposal as its proposer or an accepted co-signer / co-proposer
+    (``signers`` as read by ``signers_of``): they see its ratings and its whole public timeline."""
+    if person is None:
+        return False
+    return proposal.proposer.person_id == person.pk or any(
+        s.representative.person_id == person.pk and s.status == Signer.Status.ACCEPTED for s in signers
+    )
+
+
+def public_events(proposal: Proposal, *, signatory: bool) -> list[ProposalEvent]:
+    """The timeline shown in the portal: every public event for the proposal's signatories; for anyone
+    else (a reader of the board) only its stages, without the committee's notes on a 不满意."""
+    events = ProposalEvent.objects.filter(proposal=proposal, is_public=True)
+    if signatory:
+        return list(events.order_by("created_at", "pk"))
+    rows = list(events.filter(kind__in=BOARD_EVENT_KINDS).order_by("created_at", "pk"))
+    for event in rows:
+        if event.kind in BOARD_EVENTS_WITHOUT_TEXT:
+            event.text = ""  # shown, never saved
+    return rows
 
 
 def released_replies(proposal: Proposal) -> list[Reply]:

@@ -9,9 +9,13 @@ Definitions (stated on the page and in the report, reference/domain.md §1.7, §
   (converted by the committee, or submitted late); **并案** — merged into another; **不立案** — rejected;
   **withdrawn** — withdrawn after submission; **under review** — submitted, not decided yet;
 * the **scope** of the handling figures is 提案 only (the congress KPI) or 提案 + 意见建议 — always stated;
-* **办复率** — proposals with a released reply / proposals assigned; **按时办复率** — replies released by
-  their round's deadline / (replies released + rounds still unanswered past their deadline today): every
-  handling round counts, a re-handling round against its own deadline;
+* **办复率** — proposals with a released reply / proposals assigned, both read from the handling rounds:
+  assigned = proposals with a lead assignment that was not returned (退办) in some round, replied = those
+  of them with a released reply (so never above 100 %, and a proposal returned in a later round still
+  counts with the reply of an earlier one); **按时办复率** — replies released by their round's deadline /
+  (replies released + rounds still unanswered past their deadline today), only in sessions with time
+  limits (限时办结; without them no reply has a deadline to meet): every handling round counts, a
+  re-handling round against its own deadline;
 * a proposal's **rating** of a round is its proposer's (领衔提案人) evaluation of that round's reply (the
   co-signers' ratings are kept but not counted); **first round** = the rating of round 1, **final** = the
   rating of the last round the proposer rated; **满意率** of a dimension (办理态度, 办理结果) = (满意 + 基本满意)
@@ -29,7 +33,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -123,11 +127,11 @@ def dispositions(*, session_ids: SessionIds = None) -> Dispositions:
 
 @dataclass
 class Timeliness:
-    assigned: int = 0
-    replied: int = 0  # proposals with a released reply
+    assigned: int = 0  # proposals with a lead assignment not returned (退办)
+    replied: int = 0  # of those, proposals with a released reply
     replies: int = 0  # released replies (every round)
-    on_time: int = 0
-    late: int = 0
+    on_time: int = 0  # released by the deadline (sessions with time limits)
+    late: int = 0  # released after it (sessions with time limits)
     overdue_open: int = 0  # rounds unanswered past their deadline today
 
     @property
@@ -136,34 +140,44 @@ class Timeliness:
 
     @property
     def on_time_rate(self) -> Rate:
-        return Rate(self.on_time, self.replies + self.overdue_open)
+        return Rate(self.on_time, self.on_time + self.late + self.overdue_open)
 
 
 def timeliness(
     *, session_ids: SessionIds = None, scope: str = SCOPE_PROPOSALS, today: dt.date | None = None
 ) -> Timeliness:
-    """办复率 and 按时办复率 (three queries)."""
+    """办复率 and 按时办复率 (two queries)."""
     today = today or timezone.localdate()
     where = _proposals(session_ids) & _scope(scope)
     released = Reply.objects.filter(status=Reply.Status.RELEASED).filter(
         _proposals(session_ids, "proposal__") & _scope(scope, "proposal__")
     )
-    proposals = Proposal.objects.filter(where).aggregate(
-        assigned=Count("pk", filter=Q(assigned_at__isnull=False, status__in=DECIDED)),
-        overdue_open=Count(
-            "pk", filter=Q(status__in=RUNNING, due_date__lt=today, session__control_time_limit=True)
-        ),
+    led = Assignment.objects.filter(proposal=OuterRef("pk"), role=Assignment.Role.LEAD).exclude(
+        status=Assignment.Status.RETURNED
     )
-    replied = released.values("proposal_id").distinct().count()
-    replies = released.aggregate(total=Count("pk"), late=Count("pk", filter=Q(is_overdue=True)))
-    total = replies["total"] or 0
-    late = replies["late"] or 0
+    has_reply = Reply.objects.filter(proposal=OuterRef("pk"), status=Reply.Status.RELEASED)
+    proposals = (
+        Proposal.objects.filter(where)
+        .alias(led=Exists(led), has_reply=Exists(has_reply))
+        .aggregate(
+            assigned=Count("pk", filter=Q(led=True)),
+            replied=Count("pk", filter=Q(led=True, has_reply=True)),
+            overdue_open=Count(
+                "pk", filter=Q(status__in=RUNNING, due_date__lt=today, session__control_time_limit=True)
+            ),
+        )
+    )
+    replies = released.aggregate(
+        total=Count("pk"),
+        on_time=Count("pk", filter=Q(proposal__session__control_time_limit=True, is_overdue=False)),
+        late=Count("pk", filter=Q(proposal__session__control_time_limit=True, is_overdue=True)),
+    )
     return Timeliness(
         assigned=proposals["assigned"] or 0,
-        replied=replied,
-        replies=total,
-        on_time=total - late,
-        late=late,
+        replied=proposals["replied"] or 0,
+        replies=replies["total"] or 0,
+        on_time=replies["on_time"] or 0,
+        late=replies["late"] or 0,
         overdue_open=proposals["overdue_open"] or 0,
     )
 
@@ -320,7 +334,8 @@ class OfficeFigures:
     led: int = 0  # proposals the office led in at least one round
     assisted: int = 0
     replies: int = 0
-    on_time: int = 0
+    on_time: int = 0  # released by the deadline (sessions with time limits)
+    late: int = 0  # released after it (sessions with time limits)
     overdue_open: int = 0
     first: DimensionRates = field(default_factory=DimensionRates)
     final: DimensionRates = field(default_factory=DimensionRates)
@@ -328,7 +343,7 @@ class OfficeFigures:
 
     @property
     def on_time_rate(self) -> Rate:
-        return Rate(self.on_time, self.replies + self.overdue_open)
+        return Rate(self.on_time, self.on_time + self.late + self.overdue_open)
 
 
 def office_figures(
@@ -380,7 +395,8 @@ def office_figures(
         .values("office_id", "office__name")
         .annotate(
             total=Count("pk"),
-            late=Count("pk", filter=Q(is_overdue=True)),
+            on_time=Count("pk", filter=Q(proposal__session__control_time_limit=True, is_overdue=False)),
+            late=Count("pk", filter=Q(proposal__session__control_time_limit=True, is_overdue=True)),
             a=Count("pk", filter=Q(implementation="A")),
             b=Count("pk", filter=Q(implementation="B")),
             c=Count("pk", filter=Q(implementation="C")),
@@ -389,7 +405,7 @@ def office_figures(
     for row in replies:
         item = figures(row["office_id"], row["office__name"])
         item.replies = row["total"]
-        item.on_time = row["total"] - row["late"]
+        item.on_time, item.late = row["on_time"], row["late"]
         item.implementation = Implementation(a=row["a"], b=row["b"], c=row["c"])
     for final in (False, True):
         rows = _rows(
@@ -440,7 +456,10 @@ def by_session(*, scope: str = SCOPE_PROPOSALS, today: dt.date | None = None) ->
             Reply.objects.filter(_scope(scope, "proposal__"), status=Reply.Status.RELEASED)
             .order_by()
             .values("proposal__session_id")
-            .annotate(total=Count("pk"), late=Count("pk", filter=Q(is_overdue=True)))
+            .annotate(
+                on_time=Count("pk", filter=Q(proposal__session__control_time_limit=True, is_overdue=False)),
+                late=Count("pk", filter=Q(proposal__session__control_time_limit=True, is_overdue=True)),
+            )
         )
     }
     ratings = {
@@ -463,7 +482,7 @@ def by_session(*, scope: str = SCOPE_PROPOSALS, today: dt.date | None = None) ->
         core.setdefault(session_id, {})[kpi or ""] = count
     result = []
     for session in sessions:
-        reply = replies.get(session.pk, {"total": 0, "late": 0})
+        reply = replies.get(session.pk, {"on_time": 0, "late": 0})
         rates = ratings.get(session.pk, DimensionRates())
         classes = core.get(session.pk, {})
         result.append(
@@ -471,7 +490,7 @@ def by_session(*, scope: str = SCOPE_PROPOSALS, today: dt.date | None = None) ->
                 session=session,
                 dispositions=Dispositions(**{k: v or 0 for k, v in counts.get(session.pk, {}).items()}),
                 on_time=Rate(
-                    reply["total"] - reply["late"], reply["total"] + open_overdue.get(session.pk, 0)
+                    reply["on_time"], reply["on_time"] + reply["late"] + open_overdue.get(session.pk, 0)
                 ),
                 final_attitude=rates.attitude.rate,
                 final_result=rates.result.rate,

@@ -27,6 +27,15 @@ def sessions() -> list[Session]:
     return list(Session.objects.select_related("congress").order_by("-congress__number", "-number"))
 
 
+def escalation_days(*, session_id: int | None = None) -> list[int]:
+    """The working days overdue after which the sessions under 督办 (the one chosen, else all) escalate a
+    proposal to the office head and its 分管校领导: usually one value (one query)."""
+    sessions = Session.objects.filter(control_supervision=True, control_time_limit=True)
+    if session_id:
+        sessions = sessions.filter(pk=session_id)
+    return sorted(set(sessions.values_list("escalate_after_working_days", flat=True)))
+
+
 def running_queryset(*, session_id: int | None = None) -> QuerySet[Proposal]:
     """Proposals whose clock runs (assigned, reply awaiting sign-off), with what the board shows."""
     proposals = Proposal.objects.filter(status__in=sla.RUNNING).select_related(

@@ -42,8 +42,10 @@ SESSION_FIELDS = (
     "reply_working_days",
     "return_working_days",
     "warning_working_days",
+    "escalate_after_working_days",
     "lock_late_replies",
     "cosigners_evaluate",
+    "evaluation_reminder_working_days",
     "max_rehandling_rounds",
     "control_leader_signoff",
     "control_co_handling",
@@ -211,7 +213,12 @@ def _check_session(values: dict[str, Any], *, congress: Congress, exclude: int |
         errors["title_max_chars"] = _("A title may have between 5 and 200 characters.")
     if values["cosigners_required"] > MAX_COSIGNERS:
         errors["cosigners_required"] = _("Ask for at most %(max)d co-signers.") % {"max": MAX_COSIGNERS}
-    for field in ("reply_working_days", "return_working_days"):
+    for field in (
+        "reply_working_days",
+        "return_working_days",
+        "escalate_after_working_days",
+        "evaluation_reminder_working_days",
+    ):
         if not 1 <= values[field] <= MAX_WORKING_DAYS:
             errors[field] = _("Give between 1 and %(max)d working days.") % {"max": MAX_WORKING_DAYS}
     if values["warning_working_days"] >= values["reply_working_days"]:

@@ -8,10 +8,14 @@ Rules (reference/domain.md §1.4, §1.5, §1.7), each one a field of the session
 * A collective proposal (集体提案) is filed by the delegation leader (团长) for the delegation and needs
   no co-signers; an individual one needs ``session.cosigners_required`` accepted co-signers, invited from
   any delegation of the term.
+* Co-signers sign a text: when the proposer changes the title, reasons or suggestions (saved or
+  autosaved) after co-signers accepted, their acceptances go back to invitations and they are asked to
+  confirm again.
 * The lengths of 案由, 理由 and 建议 are checked at submission (drafts and autosaves are free).
 * Inside the collection window a submission is a 提案; after it, a 提案 when the session accepts proposals
-  between sessions, otherwise an 意见建议 marked late. Pending invitations are dropped and the co-signers
-  are locked at submission.
+  between sessions, otherwise an 意见建议 marked late — which needs no co-signers (§1.4, §1.7: late and
+  single-person suggestions are 意见建议; those who accepted stay on it). Pending invitations are dropped
+  and the co-signers are locked at submission.
 """
 
 from __future__ import annotations
@@ -92,6 +96,66 @@ def _committee_users() -> list[Any]:
 def text_length(value: str | None) -> int:
     """The characters counted by the length rules (and by the counter shown while writing)."""
     return len((value or "").strip())
+
+
+def submits_late(session: Session, at: Any = None) -> bool:
+    """Whether a submission now (or ``at``) becomes a late 意见建议: after the collection window, in a session
+    that does not accept proposals between sessions. Such a submission needs no co-signers."""
+    at = at or timezone.now()
+    return at > session.collection_closes and not session.accepts_between_sessions
+
+
+# The text co-signers sign: changing any of these asks the accepted co-signers to confirm again.
+SIGNED_TEXT = ("title", "reasons", "suggestions")
+
+
+def text_changed(before: str | None, after: str | None) -> bool:
+    """A real change of the text (not the same text saved again; spaces around it do not count)."""
+    return (before or "").strip() != (after or "").strip()
+
+
+def _reconfirm_cosigners(proposal: Proposal, *, actor: Any, fields: list[str]) -> list[Signer]:
+    """The text the co-signers accepted has changed (``fields``): each acceptance goes back to an
+    invitation (responded_at cleared), the co-signers are asked to confirm again, and the timeline and
+    the audit log say so. Nothing happens when no co-signer has accepted."""
+    if not fields:
+        return []
+    accepted = list(
+        Signer.objects.select_for_update()
+        .filter(proposal=proposal, role=Signer.Role.COSIGNER, status=Signer.Status.ACCEPTED)
+        .select_related("representative__person__user")
+    )
+    if not accepted:
+        return []
+    Signer.objects.filter(pk__in=[s.pk for s in accepted]).update(
+        status=Signer.Status.INVITED, responded_at=None
+    )
+    names = [str(s.representative.person) for s in accepted]
+    labels = [str(getattr(Proposal._meta.get_field(name), "verbose_name", name)) for name in fields]
+    common.event_add(
+        proposal,
+        EventKind.RECONFIRM,
+        actor=actor,
+        text=_("Changed: %(fields)s. Co-signers asked to confirm again: %(names)s.")
+        % {"fields": ", ".join(labels), "names": "、".join(names)},
+    )
+    audit(
+        actor=actor,
+        action="proposals.cosigner.reconfirm",
+        target=proposal,
+        changes={"text_changed": labels, "cosigners_to_confirm": names},
+    )
+    common.notify(
+        [_user_of(s.representative) for s in accepted],
+        kind="proposals.cosign_reconfirm",
+        title=_(
+            "The text of the proposal “%(title)s” has changed: please confirm your co-signature (附议) again"
+        )
+        % {"title": proposal.title},
+        body=_("Read it and accept or decline under 待附议 on the proposals page."),
+        link=common.portal_link(proposal),
+    )
+    return accepted
 
 
 def length_errors(proposal: Proposal, session: Session) -> dict[str, str]:
@@ -249,17 +313,21 @@ DRAFT_FIELDS = ("title", "reasons", "suggestions", "category", "suggested_office
 @transaction.atomic
 def proposal_autosave(*, actor: Any, proposal: Proposal, data: dict[str, Any]) -> Proposal:
     """Keep what the proposer has typed so far (the fields present in ``data``), without the length
-    rules: a draft may be half-written. An unusable category or office is left as it was. No audit entry:
-    the draft is still the proposer's private notes (the explicit save and the submission are audited)."""
+    rules: a draft may be half-written. An unusable category or office is left as it was. No audit entry
+    for the text: the draft is still the proposer's private notes (the explicit save and the submission
+    are audited) — unless the change sends accepted co-signers back to confirm again, which is."""
     proposal = common.proposal_lock(proposal.pk)
     common.require_status(proposal, *EDITABLE)
     _require_proposer(proposal, actor)
     fields: list[str] = []
-    for name in ("title", "reasons", "suggestions"):
+    text_fields: list[str] = []
+    for name in SIGNED_TEXT:
         if name in data and data[name] is not None:
             value = str(data[name])
             value = value.strip()[:200] if name == "title" else value
             if value != getattr(proposal, name) and (name != "title" or value):
+                if text_changed(getattr(proposal, name), value):
+                    text_fields.append(name)
                 setattr(proposal, name, value)
                 fields.append(name)
     if "category" in data:
@@ -282,6 +350,7 @@ def proposal_autosave(*, actor: Any, proposal: Proposal, data: dict[str, Any]) -
                 fields.append("suggested_office")
     proposal.autosaved_at = timezone.now()
     proposal.save(update_fields=[*fields, "autosaved_at", "updated_at"])
+    _reconfirm_cosigners(proposal, actor=actor, fields=text_fields)
     return proposal
 
 
@@ -297,7 +366,8 @@ def proposal_update(
     suggested_office: Any = None,
 ) -> Proposal:
     """Save the draft: the title is required and within the session's limit, the category (if chosen) is
-    a subclass in use and the office an active one. The minimum lengths wait for the submission."""
+    a subclass in use and the office an active one. The minimum lengths wait for the submission. A real
+    change of the title, reasons or suggestions asks the co-signers who accepted to confirm again."""
     proposal = common.proposal_lock(proposal.pk)
     common.require_status(proposal, *EDITABLE)
     _require_proposer(proposal, actor)
@@ -337,6 +407,11 @@ def proposal_update(
         if before[name] != values[name]
     }
     audit(actor=actor, action="proposals.proposal.updated", target=proposal, changes=changed)
+    _reconfirm_cosigners(
+        proposal,
+        actor=actor,
+        fields=[name for name in SIGNED_TEXT if text_changed(before[name], values[name])],
+    )
     return proposal
 
 
@@ -508,18 +583,63 @@ def attachment_remove(*, actor: Any, attachment: Attachment) -> None:
 # -- submission and withdrawal --------------------------------------------------------------------------
 
 
+def valid_cosigners(signers: list[Signer]) -> list[Signer]:
+    """The co-signers who count toward ``session.cosigners_required``: accepted, and still serving full
+    representatives (one who has left, or is now 列席, no longer counts). The submission and the
+    proposer's readiness panel both count with this one rule."""
+    return [
+        s
+        for s in signers
+        if s.role == Signer.Role.COSIGNER
+        and s.status == Signer.Status.ACCEPTED
+        and may_propose(s.representative)
+    ]
+
+
+def valid_cosigner_count(proposal: Proposal) -> int:
+    """How many of the proposal's co-signers count now (one query)."""
+    accepted = Signer.objects.filter(
+        proposal=proposal, role=Signer.Role.COSIGNER, status=Signer.Status.ACCEPTED
+    ).select_related("representative")
+    return len(valid_cosigners(list(accepted)))
+
+
+def collective_error(proposal: Proposal) -> str:
+    """Why the proposer cannot submit the collective proposal now ("" when they can, or when it is an
+    individual one): only the current leader (团长) of its delegation files a collective proposal, and a
+    draft started while the proposer led it does not outlive the leadership."""
+    if proposal.kind != Kind.COLLECTIVE:
+        return ""
+    proposer = proposal.proposer
+    if (
+        proposal.delegation_id is not None
+        and proposer.is_delegation_leader
+        and proposer.delegation_id == proposal.delegation_id
+    ):
+        return ""
+    return _(
+        "Only the current delegation leader (代表团团长) of %(delegation)s can submit this collective proposal "
+        "(集体提案), and you no longer lead it. Ask the current leader to file it, or withdraw this draft "
+        "and start an individual proposal."
+    ) % {"delegation": proposal.delegation or _("the delegation")}
+
+
 @transaction.atomic
 def proposal_submit(*, actor: Any, proposal: Proposal) -> Proposal:
     """Send the proposal to the committee. Checks the proposer is still serving, the length rules, the
     category, and (individual proposals) the accepted co-signers; pending invitations are dropped. After
     the collection window it becomes an 意见建议 marked late unless the session accepts proposals
-    between sessions."""
+    between sessions — and then needs no co-signers (a single representative's suggestion is an 意见建议
+    too); the co-signers who accepted stay on it."""
     proposal = common.proposal_lock(proposal.pk)
     common.require_status(proposal, *EDITABLE)
     _require_proposer(proposal, actor)
     session = proposal.session
     if not may_propose(proposal.proposer):
         raise _not_a_representative()
+    collective = collective_error(proposal)
+    if collective:
+        raise ValidationError(collective, code="not_delegation_leader")
     errors: dict[str, Any] = dict(length_errors(proposal, session))
     if proposal.category_id is None:
         errors["category"] = _("Choose the category of the proposal.")
@@ -530,8 +650,10 @@ def proposal_submit(*, actor: Any, proposal: Proposal) -> Proposal:
         .filter(proposal=proposal, role=Signer.Role.COSIGNER)
         .select_related("representative__person")
     )
-    accepted = [s for s in signers if s.status == Signer.Status.ACCEPTED and may_propose(s.representative)]
-    if proposal.kind == Kind.INDIVIDUAL and len(accepted) < session.cosigners_required:
+    accepted = valid_cosigners(signers)
+    now = timezone.now()
+    late = submits_late(session, now)
+    if proposal.kind == Kind.INDIVIDUAL and not late and len(accepted) < session.cosigners_required:
         raise ValidationError(
             _(
                 "An individual proposal needs %(required)d co-signers (附议人) who have accepted; it has "
@@ -540,7 +662,6 @@ def proposal_submit(*, actor: Any, proposal: Proposal) -> Proposal:
             % {"required": session.cosigners_required, "count": len(accepted)},
             code="cosigners",
         )
-    now = timezone.now()
     if now < session.collection_opens:
         raise ValidationError(
             _("Collection for %(session)s has not opened yet: submit from %(date)s.")
@@ -550,7 +671,6 @@ def proposal_submit(*, actor: Any, proposal: Proposal) -> Proposal:
             },
             code="not_open",
         )
-    late = now > session.collection_closes and not session.accepts_between_sessions
     dropped = [s for s in signers if s.status == Signer.Status.INVITED]
     if dropped:
         Signer.objects.filter(pk__in=[s.pk for s in dropped]).delete()
@@ -597,13 +717,47 @@ def proposal_submit(*, actor: Any, proposal: Proposal) -> Proposal:
     return proposal
 
 
+def may_withdraw(proposal: Proposal) -> bool:
+    """Whether the proposer may still withdraw: before any assignment (交办) and while no other proposal
+    was merged into it. The portal shows the button by this rule; ``proposal_withdraw`` enforces it."""
+    return (
+        proposal.status in WITHDRAWABLE
+        and proposal.round == 1
+        and not proposal.assignments.exists()
+        and not proposal.merged_proposals.exists()
+    )
+
+
+def _refuse_withdrawal(proposal: Proposal) -> None:
+    if proposal.round > 1 or proposal.assignments.exists():
+        raise ValidationError(
+            _(
+                "This proposal has already been assigned to the handling offices (交办), so it can no longer "
+                "be withdrawn. Write to the proposal committee if it should not be handled any more."
+            ),
+            code="assigned",
+        )
+    raise ValidationError(
+        _(
+            "Other proposals were merged into this one (并案) and their proposers are its co-proposers "
+            "now, so it cannot be withdrawn. Write to the proposal committee if it should not be "
+            "handled any more."
+        ),
+        code="merged",
+    )
+
+
 @transaction.atomic
 def proposal_withdraw(*, actor: Any, proposal: Proposal, reason: str) -> Proposal:
     """The proposer withdraws (撤回) a draft, or a submitted or accepted proposal not yet assigned, with a
-    reason shown on the timeline."""
+    reason shown on the timeline and kept as the proposal's ``decision_reason``."""
     proposal = common.proposal_lock(proposal.pk)
     common.require_status(proposal, *WITHDRAWABLE)
     _require_proposer(proposal, actor)
+    # Once assigned (交办) — even if an office returned it (退办) since — it has been handled and counts in
+    # the statistics; a proposal others were merged into (并案) carries their proposers as co-proposers.
+    if not may_withdraw(proposal):
+        _refuse_withdrawal(proposal)
     reason = common.require_text(
         reason,
         field="reason",
@@ -611,7 +765,9 @@ def proposal_withdraw(*, actor: Any, proposal: Proposal, reason: str) -> Proposa
     )
     before = proposal.status
     proposal.status = Status.WITHDRAWN
-    proposal.save(update_fields=["status", "updated_at"])
+    # Kept on the proposal too, so the console and the progress view show why.
+    proposal.decision_reason = reason
+    proposal.save(update_fields=["status", "decision_reason", "updated_at"])
     common.event_add(proposal, EventKind.WITHDRAWN, actor=actor, text=reason)
     audit(
         actor=actor,

@@ -4,7 +4,8 @@
   rate the released reply of the current round on two dimensions, 办理态度 and 办理结果 (满意 / 基本满意 /
   不满意), once per reply. Only the proposer's rating decides: both at least 基本满意 → CLOSED (办结); any
   不满意 → UNSATISFIED, and the committee reviews it. Co-signers' ratings are kept (and counted in the
-  statistics as theirs) but move nothing.
+  statistics as theirs) but move nothing, so they may still rate the round's reply after the proposer's
+  rating closed the proposal or sent it to the committee — until a new round (重新办理) starts.
 * ``unsatisfied_decide``: the committee's review (复查) of an unsatisfied proposal — 重新办理 (a new round
   with its own offices, 退办 window and deadline, as many times as the session allows) or close with an
   explanation.
@@ -66,7 +67,7 @@ def evaluation_submit(
         raise ValidationError(
             _("Replies are not rated in this session: evaluation (满意度测评) is switched off."), code="off"
         )
-    common.require_status(locked, Status.REPLIED)
+    common.require_status(locked, *selectors.COSIGNER_RATING_STATUSES)
     evaluator = selectors.evaluator_for(user=actor, proposal=locked)
     if evaluator is None:
         if selectors.is_signer(user=actor, proposal=locked):
@@ -75,6 +76,9 @@ def evaluation_submit(
                 code="not_evaluator",
             )
         raise ValidationError(_("Only the proposer and the co-signers rate a reply."), code="not_evaluator")
+    if evaluator.is_proposer:
+        # The proposer's rating decides, once: after it the proposal is closed or with the committee.
+        common.require_status(locked, Status.REPLIED)
     reply = selectors.current_reply(locked)
     if reply is None:
         raise ValidationError(_("There is no released reply to rate yet."), code="no_reply")
@@ -227,7 +231,8 @@ def unsatisfied_decide(
 ) -> Proposal:
     """The committee's review of a 不满意 rating: ``rehandle`` (重新办理: round + 1, the offices given — by
     default the last round's — each with a new 退办 window, status ASSIGNED, the deadline given or the
-    session's working days from today; refused beyond ``session.max_rehandling_rounds``) or ``close``
+    session's working days from today, none when the session does not use time limits; refused beyond
+    ``session.max_rehandling_rounds``) or ``close``
     (办结 with the explanation, optionally setting the implementation status, e.g. C)."""
     locked = common.proposal_lock(proposal.pk)
     common.require_status(locked, Status.UNSATISFIED)
@@ -252,6 +257,14 @@ def unsatisfied_decide(
         lead_id = getattr(lead_office, "pk", lead_office)
         assist_ids = [getattr(office, "pk", office) for office in assist_offices]
         lead, assists = _offices(lead_id, assist_ids, co_handling=session.control_co_handling)
+        if due_date is not None and not session.control_time_limit:
+            raise ValidationError(
+                {
+                    "due_date": _(
+                        "This session does not use time limits (限时办结): leave the new deadline empty."
+                    )
+                }
+            )
         if due_date is not None and due_date <= today:
             raise ValidationError({"due_date": _("The new deadline must be after today.")})
         due = due_date or rehandling_due_date(locked, today=today)

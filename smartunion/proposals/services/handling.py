@@ -25,7 +25,7 @@ from smartunion.core import workdays
 from smartunion.core.audit import audit
 from smartunion.organisations import selectors_offices
 
-from ..models import Assignment, Instruction, Proposal, ProposalEvent, Reply
+from ..models import Assignment, Instruction, Proposal, ProposalEvent, Reminder, Reply
 from ..selectors import access
 from . import common
 from .review import committee_users, signer_users
@@ -186,9 +186,14 @@ def proposal_assign(*, actor: Any, proposal: Proposal, lead: Any, assists: Itera
 
 @transaction.atomic
 def assignment_return(*, actor: Any, proposal: Proposal, reason: str) -> Proposal:
-    """退办: the lead or an assisting office returns a wrong assignment within its window, with a reason;
-    every active assignment of the round ends as RETURNED and the proposal goes back to the committee
-    (ACCEPTED) to be assigned again."""
+    """退办: an office returns a wrong assignment within its window, with a reason.
+
+    * An assisting office (协办) ends only its own part (RETURNED): the lead office goes on answering and
+      the deadline stays; the committee and the lead office are told.
+    * The lead office (主办) returns the whole round: every active assignment of the round ends as
+      RETURNED, the proposal goes back to the committee (ACCEPTED) to be assigned again, and the round's
+      reminders are cleared so that the next office is reminded in its turn (``Reminder`` is once per
+      proposal, round and kind, and the round number stays)."""
     reason = common.require_text(
         reason,
         field="reason",
@@ -204,6 +209,8 @@ def assignment_return(*, actor: Any, proposal: Proposal, reason: str) -> Proposa
             % {"date": own.return_until.isoformat()},
             code="window",
         )
+    if own.role == Role.ASSIST:
+        return _assist_return(actor=actor, proposal=proposal, own=own, reason=reason)
     now = timezone.now()
     round_assignments = _current(proposal)
     for assignment in round_assignments:
@@ -215,10 +222,12 @@ def assignment_return(*, actor: Any, proposal: Proposal, reason: str) -> Proposa
             assignment.returned_by = actor
             fields += ["return_reason", "returned_at", "returned_by"]
         assignment.save(update_fields=fields)
+    before_due = proposal.due_date
     proposal.status = Status.ACCEPTED
     proposal.assigned_at = None
     proposal.due_date = None
     proposal.save(update_fields=["status", "assigned_at", "due_date", "updated_at"])
+    cleared, _kinds = Reminder.objects.filter(proposal=proposal, round=proposal.round).delete()
     text = _("%(office)s returned the assignment (退办): %(reason)s") % {
         "office": own.office.name,
         "reason": reason,
@@ -231,7 +240,10 @@ def assignment_return(*, actor: Any, proposal: Proposal, reason: str) -> Proposa
         changes={
             "status": [str(Status.ASSIGNED.label), proposal.get_status_display()],
             "office": own.office.name,
+            "office_role": own.get_role_display(),
             "return_reason": reason,
+            "due_date": [before_due, None],
+            "reminders_cleared": cleared,
         },
     )
     others = [a.office_id for a in round_assignments if a.pk != own.pk]
@@ -243,6 +255,50 @@ def assignment_return(*, actor: Any, proposal: Proposal, reason: str) -> Proposa
         body=reason,
         link=common.console_link(proposal),
     )
+    return proposal
+
+
+def _assist_return(*, actor: Any, proposal: Proposal, own: Assignment, reason: str) -> Proposal:
+    """An assisting office's 退办: its own assignment ends, the rest of the round goes on."""
+    own.status = Assignment.Status.RETURNED
+    own.return_reason = reason
+    own.returned_at = timezone.now()
+    own.returned_by = actor
+    own.save(update_fields=["status", "return_reason", "returned_at", "returned_by"])
+    text = _("%(office)s returned its assisting part (协办) of the assignment (退办): %(reason)s") % {
+        "office": own.office.name,
+        "reason": reason,
+    }
+    common.event_add(proposal, Kind.RETURNED, actor=actor, text=text, is_public=False)
+    audit(
+        actor=actor,
+        action="proposals.assignment.returned",
+        target=proposal,
+        changes={
+            "office": own.office.name,
+            "office_role": own.get_role_display(),
+            "return_reason": reason,
+        },
+    )
+    title = _(
+        "%(office)s no longer assists (协办) on proposal %(number)s (退办); the lead office goes on answering"
+    ) % {"office": own.office.name, "number": proposal.number}
+    common.notify(
+        committee_users(),
+        kind="proposals.returned",
+        title=title,
+        body=reason,
+        link=common.console_link(proposal),
+    )
+    lead = current_lead(proposal)
+    if lead is not None:
+        common.notify(
+            selectors_offices.office_staff_users([lead.office_id]),
+            kind="proposals.returned",
+            title=title,
+            body=reason,
+            link=common.office_link(proposal),
+        )
     return proposal
 
 
@@ -498,15 +554,74 @@ def reply_signoff(*, actor: Any, proposal: Proposal, approve: bool, note: str = 
     return reply
 
 
+def signoff_possible(proposal: Proposal, lead: Assignment | None = None) -> bool:
+    """Whether a reply awaiting sign-off can still get it: the session still uses the leader's step and
+    the lead office still has a supervising leader. When not, the committee releases it instead
+    (``reply_release_without_signoff``), so the proposal never waits for a sign-off nobody can give."""
+    return needs_signoff(proposal, lead if lead is not None else current_lead(proposal))
+
+
+@transaction.atomic
+def reply_release_without_signoff(*, actor: Any, proposal: Proposal, note: str = "") -> Reply:
+    """The committee releases a reply awaiting sign-off (审签) that nobody can sign off any more: the lead
+    office's supervising leader was removed, or the session switched the leader's step off after the reply
+    was sent. Refused while the leader can still sign it off."""
+    proposal = common.proposal_lock(proposal.pk)
+    common.require_status(proposal, Status.REPLY_SIGNOFF)
+    lead = current_lead(proposal)
+    if signoff_possible(proposal, lead):
+        assert lead is not None and lead.office.leader is not None
+        raise ValidationError(
+            _(
+                "%(leader)s, the school leader supervising %(office)s, can still sign off this reply (审签): "
+                "ask them, or send a supervision note (督办)."
+            )
+            % {"leader": lead.office.leader.name, "office": lead.office.name},
+            code="signoff_possible",
+        )
+    reply = Reply.objects.select_for_update().get(proposal=proposal, round=proposal.round)
+    why = (
+        _("the session no longer uses the leaders' sign-off (领导审签)")
+        if not proposal.session.control_leader_signoff
+        else _("%(office)s has no supervising school leader (分管校领导) now")
+        % {"office": lead.office.name if lead else reply.office.name}
+    )
+    note = (note or "").strip()
+    reply.signoff_note = note
+    reply.save(update_fields=["signoff_note", "updated_at"])
+    text = _("Released by the committee without the leader's sign-off: %(why)s.") % {"why": why}
+    if note:
+        text += f"\n{note}"
+    common.event_add(proposal, Kind.SUPERVISION, actor=actor, text=text, is_public=False)
+    audit(
+        actor=actor,
+        action="proposals.reply.released_without_signoff",
+        target=proposal,
+        changes={"round": reply.round, "why": why, **({"signoff_note": note} if note else {})},
+    )
+    _release(actor=actor, proposal=proposal, reply=reply)
+    common.notify(
+        selectors_offices.office_staff_users([reply.office_id]),
+        kind="proposals.signoff",
+        title=_("The committee released your reply to proposal %(number)s without the leader's sign-off")
+        % {"number": proposal.number},
+        body=why,
+        link=common.office_link(proposal),
+    )
+    return reply
+
+
 def _release(*, actor: Any, proposal: Proposal, reply: Reply) -> None:
-    """The reply goes out: RELEASED (overdue when after the round's deadline), the proposal takes its
-    implementation status and waits for the rating (REPLIED), or is closed when the session does not use
-    evaluation; the proposer and the co-signers are told."""
+    """The reply goes out: RELEASED (overdue when after the round's deadline, only in a session with time
+    limits), the proposal takes its implementation status and waits for the rating (REPLIED), or is
+    closed when the session does not use evaluation; the proposer and the co-signers are told."""
     now = timezone.now()
     today = timezone.localdate()
     reply.status = Reply.Status.RELEASED
     reply.released_at = now
-    reply.is_overdue = bool(proposal.due_date and today > proposal.due_date)
+    reply.is_overdue = bool(
+        proposal.session.control_time_limit and proposal.due_date and today > proposal.due_date
+    )
     reply.save(update_fields=["status", "released_at", "is_overdue", "updated_at"])
     before = proposal.get_status_display()
     proposal.replied_at = now

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -89,7 +90,15 @@ def build(*, session: Session, today: Any = None) -> bytes:
     )
     _table(
         document,
-        [_("Submitted"), _("立案"), _("意见建议"), _("并案"), _("不立案"), _("Withdrawn"), _("Under review")],
+        [
+            pgettext("congress", "Submitted"),
+            _("立案"),
+            _("意见建议"),
+            _("并案"),
+            _("不立案"),
+            pgettext("congress", "Withdrawn"),
+            _("Under review"),
+        ],
         [[d.submitted, d.accepted, d.suggestions, d.merged, d.rejected, d.withdrawn, d.under_review]],
     )
     core = figures.core
@@ -171,11 +180,23 @@ def build(*, session: Session, today: Any = None) -> bytes:
             _("Assisted"),
             _("Replies"),
             _("按时办复率"),
+            _("办理态度 (first round)"),
+            _("办理结果 (first round)"),
             _("办理态度 (final)"),
             _("办理结果 (final)"),
         ],
         [
-            [o.name, o.led, o.assisted, o.replies, o.on_time_rate, o.final.attitude.rate, o.final.result.rate]
+            [
+                o.name,
+                o.led,
+                o.assisted,
+                o.replies,
+                o.on_time_rate,
+                o.first.attitude.rate,
+                o.first.result.rate,
+                o.final.attitude.rate,
+                o.final.result.rate,
+            ]
             for o in figures.offices
         ],
     )

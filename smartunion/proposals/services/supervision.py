@@ -9,10 +9,10 @@ a run after days of downtime sends what is due now (catching up, never twice):
 * ``before_due`` — the reply is due within the session's warning working days: the offices of the round;
 * ``overdue`` — past the deadline without a released reply: the offices of the round and the committee
   (a proposal found overdue at once gets no "due soon" any more);
-* ``escalated`` — overdue by ``PROPOSALS_ESCALATE_AFTER_WORKING_DAYS`` working days (default 5): the head
-  of the lead office and its supervising school leader (分管校领导);
-* ``evaluation`` — the reply was released ``PROPOSALS_EVALUATION_REMINDER_WORKING_DAYS`` working days ago
-  (default 5) and the proposer has not rated it: the evaluators who have not.
+* ``escalated`` — overdue by the session's ``escalate_after_working_days`` (default 5): the head of the
+  lead office and its supervising school leader (分管校领导);
+* ``evaluation`` — the reply was released the session's ``evaluation_reminder_working_days`` ago (default
+  5) and the proposer has not rated it: the evaluators who have not.
 
 Sessions with supervision (督办) switched off get no reminders at all; deadlines only when the session
 uses time limits (限时办结), evaluation reminders only when it uses evaluation.
@@ -24,7 +24,6 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -44,14 +43,6 @@ Kind = Reminder.Kind
 RUNNING = (Status.ASSIGNED, Status.REPLY_SIGNOFF)
 # 督办 notes are taken while the proposal is with the committee or the offices.
 SUPERVISED = (Status.ACCEPTED, Status.ASSIGNED, Status.REPLY_SIGNOFF, Status.REPLIED, Status.UNSATISFIED)
-
-
-def escalate_after() -> int:
-    return int(getattr(settings, "PROPOSALS_ESCALATE_AFTER_WORKING_DAYS", 5))
-
-
-def evaluation_reminder_after() -> int:
-    return int(getattr(settings, "PROPOSALS_EVALUATION_REMINDER_WORKING_DAYS", 5))
 
 
 @transaction.atomic
@@ -86,6 +77,62 @@ def supervision_note_add(
             {"notify_office": _("No office is handling this proposal now: untick “notify the office”.")}
         )
     return event
+
+
+# Reminders that belong to a deadline: sent again for a new one.
+DEADLINE_REMINDERS = (Kind.BEFORE_DUE, Kind.OVERDUE, Kind.ESCALATED)
+
+
+@transaction.atomic
+def deadline_extend(*, actor: Any, proposal: Proposal, due_date: dt.date | None, reason: str) -> Proposal:
+    """The committee sets a new deadline for the reply of a proposal with the offices (being handled, or
+    its reply awaiting sign-off) — the way out when the deadline passed in a session that locks late
+    replies, or when an office needs more time. Only in sessions with time limits (限时办结); the date must
+    be after today. The deadline's reminders of the round (due soon, overdue, escalated) are cleared so
+    that they come again for the new date."""
+    locked = common.proposal_lock(proposal.pk)
+    common.require_status(locked, *RUNNING)
+    if not locked.session.control_time_limit:
+        raise ValidationError(
+            _("This session does not use time limits (限时办结): a proposal has no deadline to change."),
+            code="off",
+        )
+    reason = common.require_text(
+        reason, field="reason", message=_("Write why the deadline changes: the office reads it.")
+    )
+    today = timezone.localdate()
+    if due_date is None:
+        raise ValidationError({"due_date": _("Choose the new deadline (a date after today).")})
+    if due_date <= today:
+        raise ValidationError({"due_date": _("The new deadline must be after today.")})
+    before = locked.due_date
+    locked.due_date = due_date
+    locked.save(update_fields=["due_date", "updated_at"])
+    cleared, _kinds = Reminder.objects.filter(
+        proposal=locked, round=locked.round, kind__in=DEADLINE_REMINDERS
+    ).delete()
+    text = _("New deadline for the reply: %(date)s (was %(before)s). %(reason)s") % {
+        "date": due_date.isoformat(),
+        "before": before.isoformat() if before else "—",
+        "reason": reason,
+    }
+    common.event_add(locked, ProposalEvent.Kind.SUPERVISION, actor=actor, text=text, is_public=False)
+    audit(
+        actor=actor,
+        action="proposals.proposal.deadline_extended",
+        target=locked,
+        changes={"due_date": [before, due_date], "reason": reason, "reminders_cleared": cleared},
+    )
+    office_ids = [a.office_id for a in eval_selectors.round_assignments(locked)]
+    common.notify(
+        eval_selectors.office_users(office_ids),
+        kind="proposals.deadline",
+        title=_("Proposal %(number)s: the committee set a new deadline, %(date)s")
+        % {"number": _number(locked), "date": due_date.isoformat()},
+        body=reason,
+        link=common.office_link(locked),
+    )
+    return locked
 
 
 # -- the daily reminders ------------------------------------------------------------------------------
@@ -249,8 +296,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
             ),
         )
 
-    # Escalation to the head of the lead office and its 分管校领导.
-    after = escalate_after()
+    # Escalation to the head of the lead office and its 分管校领导, after the session's working days.
     late = _candidates(
         kinds=(Kind.ESCALATED,), statuses=RUNNING, session__control_time_limit=True, due_date__lt=today
     )
@@ -258,7 +304,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
     for proposal in late:
         assert proposal.due_date is not None
         days = workdays.count_between(proposal.due_date, today, exceptions)
-        if days < after:
+        if days < proposal.session.escalate_after_working_days:
             continue
         lead = eval_selectors.round_lead(proposal)
         recipients = eval_selectors.office_users(_office_ids(proposal, lead_only=True), heads_only=True)
@@ -279,8 +325,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
             ),
         )
 
-    # The reply was released some working days ago and the proposer has not rated it.
-    wait = evaluation_reminder_after()
+    # The reply was released the session's working days ago and the proposer has not rated it.
     waiting = _candidates(
         kinds=(Kind.EVALUATION,),
         statuses=(Status.REPLIED,),
@@ -290,7 +335,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
     for proposal in waiting:
         assert proposal.replied_at is not None
         released = timezone.localtime(proposal.replied_at).date()
-        if workdays.working_days_between(released, today) < wait:
+        if workdays.working_days_between(released, today) < proposal.session.evaluation_reminder_working_days:
             continue
         rated = set(
             Evaluation.objects.filter(proposal=proposal, round=proposal.round).values_list(

@@ -277,4 +277,16 @@ def evaluation_followup(world: SimpleNamespace, side: str, user: Any) -> dict[st
     return {"pk": followup.pk}
 
 
+def evaluation_deadline_data(world: SimpleNamespace, side: str) -> dict[str, Any]:
+    """A new deadline (60 days from today) with its reason, for ``console_deadline``."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return {
+        "due_date": (timezone.localdate() + dt.timedelta(days=60)).isoformat(),
+        "reason": "办理需要更多时间",
+    }
+
+
 # -- end evaluation helper --

@@ -148,21 +148,23 @@ def test_only_an_accepted_proposal_is_assigned(congress: SimpleNamespace, status
 
 
 def test_return_sends_it_back_to_the_committee(congress: SimpleNamespace) -> None:
+    # The lead office's 退办 returns the whole round (an assisting office's ends only its own part: see
+    # test_handling_review_fixes).
     s = congress
     proposal = _assigned(s)
     returned = handling.assignment_return(
-        actor=s.hr_staff, proposal=proposal, reason="停车场建设不属人事处职责"
+        actor=s.logistics_staff, proposal=proposal, reason="停车场建设不属后勤职责"
     )
     assert returned.status == Status.ACCEPTED and returned.due_date is None
     rows = {a.office_id: a for a in Assignment.objects.filter(proposal=proposal)}
     assert {a.status for a in rows.values()} == {Assignment.Status.RETURNED}
-    assert rows[s.hr.pk].return_reason == "停车场建设不属人事处职责"
-    assert rows[s.hr.pk].returned_by == s.hr_staff
-    assert rows[s.logistics.pk].return_reason == ""
+    assert rows[s.logistics.pk].return_reason == "停车场建设不属后勤职责"
+    assert rows[s.logistics.pk].returned_by == s.logistics_staff
+    assert rows[s.hr.pk].return_reason == ""
     event = ProposalEvent.objects.get(proposal=proposal, kind=ProposalEvent.Kind.RETURNED)
-    assert not event.is_public and "人事处" in event.text
+    assert not event.is_public and "后勤管理处" in event.text
     told = set(Notification.objects.filter(kind="proposals.returned").values_list("recipient_id", flat=True))
-    assert s.committee.pk in told and s.logistics_staff.pk in told and s.hr_staff.pk not in told
+    assert s.committee.pk in told and s.hr_staff.pk in told and s.logistics_staff.pk not in told
     # The committee assigns it again, to the right offices this time.
     again = handling.proposal_assign(actor=s.committee, proposal=returned, lead=s.logistics)
     assert again.status == Status.ASSIGNED

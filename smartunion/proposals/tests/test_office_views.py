@@ -113,9 +113,9 @@ def test_the_assisting_office_gives_its_input(v: SimpleNamespace) -> None:
 
 
 def test_the_office_returns_a_wrong_assignment(v: SimpleNamespace) -> None:
-    client = _client(v.hr_staff)
+    client = _client(v.logistics_staff)  # the lead office: the round goes back to the committee
     response = client.post(
-        reverse("proposals:office_return", args=[v.assigned.pk]), {"reason": "不属人事处职责"}
+        reverse("proposals:office_return", args=[v.assigned.pk]), {"reason": "不属后勤职责"}
     )
     assert response.status_code == 302 and response["Location"] == reverse("proposals:office_list")
     assert Proposal.objects.get(pk=v.assigned.pk).status == Status.ACCEPTED

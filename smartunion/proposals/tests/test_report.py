@@ -12,6 +12,7 @@ from docx import Document
 
 from smartunion.core.models import AuditEntry
 from smartunion.proposals.models import Evaluation, Proposal, Reply
+from smartunion.proposals.selectors import stats
 from smartunion.proposals.services import report
 
 from . import factories
@@ -58,13 +59,23 @@ def text_of(document: Any) -> str:
 
 
 def test_report_figures_and_table(session_with_proposals: Any) -> None:
+    """The figures printed are the statistics' of the same session (``selectors.stats.report``); see also
+    ``test_handling_review_fixes.test_report_figures_equal_the_statistics`` (per office, both rounds)."""
     document = Document(io.BytesIO(report.build(session=session_with_proposals)))
     text = text_of(document)
+    figures = stats.report(session_ids=[session_with_proposals.pk])
+    d, t, core = figures.dispositions, figures.timeliness, figures.core
     assert "Report on the proposal work of 第5届教代会第2次会议" in text
-    assert "4 proposals were submitted" in text and "accepted 2 as proposals (立案)" in text
-    assert "did not accept 1 (不予立案)" in text and "1 are still under review" in text
-    assert "内涵建设类 proposals: 1 of 2 立案 proposals (50.0%)" in text
-    assert "replied (办复率 100.0%)" in text
+    assert f"{d.submitted} proposals were submitted" in text
+    assert f"accepted {d.accepted} as proposals (立案)" in text
+    assert (
+        f"did not accept {d.rejected} (不予立案)" in text
+        and f"{d.under_review} are still under review" in text
+    )
+    assert (
+        f"内涵建设类 proposals: {core.rate.numerator} of {core.accepted} 立案 proposals ({core.rate})" in text
+    )
+    assert f"{t.replied} have been replied (办复率 {t.reply_rate})" in text
     proposals_table = document.tables[-1]
     rows = [[cell.text for cell in row.cells] for row in proposals_table.rows]
     assert rows[0][:3] == ["Number", "Title (案由)", "Proposer"]
@@ -76,7 +87,28 @@ def test_report_figures_and_table(session_with_proposals: Any) -> None:
     assert rows[2][6] == "—"
     satisfaction = document.tables[3]
     cells = [[cell.text for cell in row.cells] for row in satisfaction.rows]
-    assert cells[1] == ["First round", "办理态度", "1", "1", "0", "0", "100.0%"]
+    attitude = figures.satisfaction.first.attitude
+    assert cells[1] == [
+        "First round",
+        "办理态度",
+        *(str(n) for n in (attitude.evaluated, attitude.satisfied, attitude.basic, attitude.unsatisfied)),
+        str(attitude.rate),
+    ]
+    offices = [[cell.text for cell in row.cells] for row in document.tables[4].rows]
+    assert offices[1:] == [
+        [
+            o.name,
+            str(o.led),
+            str(o.assisted),
+            str(o.replies),
+            str(o.on_time_rate),
+            str(o.first.attitude.rate),
+            str(o.first.result.rate),
+            str(o.final.attitude.rate),
+            str(o.final.result.rate),
+        ]
+        for o in figures.offices
+    ]
 
 
 def test_report_of_an_empty_session(congress: Any) -> None:

@@ -137,6 +137,8 @@ def test_session_defaults_carry_the_previous_rules(office: Any) -> None:
         ({"reply_working_days": 0}, "reply_working_days", "between 1 and 250"),
         ({"warning_working_days": 30}, "warning_working_days", "yellow warning"),
         ({"return_working_days": 40, "reply_working_days": 30}, "return_working_days", "longer to return"),
+        ({"escalate_after_working_days": 0}, "escalate_after_working_days", "between 1 and 250"),
+        ({"evaluation_reminder_working_days": 300}, "evaluation_reminder_working_days", "between 1 and 250"),
         ({"max_rehandling_rounds": 9}, "max_rehandling_rounds", "at most 5"),
         ({"number": 0}, "number", "whole number from 1"),
     ],

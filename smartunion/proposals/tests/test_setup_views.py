@@ -184,6 +184,8 @@ def session_post(**overrides: Any) -> dict[str, Any]:
         "reply_working_days": "30",
         "return_working_days": "5",
         "warning_working_days": "5",
+        "escalate_after_working_days": "5",
+        "evaluation_reminder_working_days": "5",
         "max_rehandling_rounds": "1",
         "control_leader_signoff": "on",
         "control_time_limit": "on",

@@ -132,8 +132,9 @@ def test_overdue_tells_offices_and_committee_then_escalates(congress: Any) -> No
     assert AuditEntry.objects.filter(action="proposals.reminders.sent").count() == 2
 
 
-def test_escalation_waits_for_working_days(congress: Any, settings: Any) -> None:
-    settings.PROPOSALS_ESCALATE_AFTER_WORKING_DAYS = 3
+def test_escalation_waits_for_working_days(congress: Any) -> None:
+    congress.session.escalate_after_working_days = 3  # a rule of the session
+    congress.session.save(update_fields=["escalate_after_working_days"])
     assigned(congress, TODAY - dt.timedelta(days=3))  # due Friday
     # Monday and Tuesday (a holiday on Tuesday): 1 working day overdue on Tuesday.
     CalendarDay.objects.create(date=TODAY + dt.timedelta(days=1), is_workday=False, name="假日")

@@ -5,6 +5,7 @@ leader users."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
@@ -102,7 +103,7 @@ def console_table(request: AuthenticatedRequest, proposals: Any) -> Table:
                 width=16,
             ),
             Column("status", gettext_lazy("Status"), value="get_status_display", sort="status", width=18),
-            Column("submitted_at", gettext_lazy("Submitted"), sort="submitted_at", width=16),
+            Column("submitted_at", gettext_lazy("Submitted at"), sort="submitted_at", width=16),
             Column("due_date", gettext_lazy("Reply due"), sort="due_date", width=12),
             Column(
                 "colour",
@@ -236,6 +237,12 @@ def detail_context(request: AuthenticatedRequest, proposal: Proposal, **forms: A
         "can_set_visibility": can_review,
         "similar": _similar(proposal),
         "evaluation_panel": template_if_present(EVALUATION_PANEL),
+        # A reply awaiting a sign-off nobody can give any more: the committee releases it (the panel).
+        "release_without_signoff": can_review
+        and status == Status.REPLY_SIGNOFF
+        and not handling.signoff_possible(proposal),
+        "today": timezone.localdate(),
+        "tomorrow": timezone.localdate() + dt.timedelta(days=1),
         "breadcrumbs": [
             (pgettext_lazy("congress", "Proposals"), reverse("proposals:console_list")),
             (proposal.number or proposal.title, ""),

@@ -25,6 +25,7 @@ from ..models import Evaluation, Proposal
 from ..selectors import access
 from ..selectors import evaluation as selectors
 from ..services import evaluation as services
+from ..services import handling
 
 REVIEW = "proposals.review"
 
@@ -147,6 +148,8 @@ def console_unsatisfied(request: AuthenticatedRequest, pk: int) -> HttpResponseB
         offices=selectors.offices_for_choice(),
         co_handling=session.control_co_handling,
     )
+    if not session.control_time_limit:
+        del form.fields["due_date"]  # no deadline without time limits (限时办结)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -157,7 +160,7 @@ def console_unsatisfied(request: AuthenticatedRequest, pk: int) -> HttpResponseB
                 note=data["note"],
                 lead_office=data["lead_office"],
                 assist_offices=data.get("assist_offices") or [],
-                due_date=data["due_date"],
+                due_date=data.get("due_date"),
                 implementation=data["implementation"],
             )
         except ValidationError as error:
@@ -207,4 +210,21 @@ def console_close(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
         messages.error(request, _error_text(error))
     else:
         messages.success(request, _("The proposal is closed (办结)."))
+    return redirect(back_to(request, console_url(proposal)))
+
+
+@require_perm(REVIEW)
+@require_POST
+def console_release_reply(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    """Release a reply awaiting a sign-off (审签) that nobody can give any more (the office has no
+    supervising leader now, or the session switched the leader's step off)."""
+    proposal = access.proposal_get_for_console(user=request.user, pk=pk)
+    try:
+        handling.reply_release_without_signoff(
+            actor=request.user, proposal=proposal, note=request.POST.get("note", "")[:2000]
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The reply is released; the proposer and the office are told."))
     return redirect(back_to(request, console_url(proposal)))

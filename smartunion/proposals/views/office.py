@@ -57,7 +57,12 @@ def office_table(request: AuthenticatedRequest, rows: Any) -> Table:
             Column("office", gettext_lazy("Office"), value="office.name", width=14),
             Column("role", gettext_lazy("Role"), value="get_role_display", sort="role", width=12),
             Column("round", gettext_lazy("Round"), value="round", width=6),
-            Column("assignment_status", gettext_lazy("Assignment"), value="get_status_display", width=10),
+            Column(
+                "assignment_status",
+                gettext_lazy("Assignment"),
+                value=lambda a: selectors.assignment_state(a, a.proposal),
+                width=10,
+            ),
             Column(
                 "status",
                 gettext_lazy("Status"),
@@ -183,12 +188,18 @@ def office_return(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     form = ReasonForm(request.POST)
     form.is_valid()
     try:
-        handling.assignment_return(
+        proposal = handling.assignment_return(
             actor=request.user, proposal=proposal, reason=form.cleaned_data.get("reason", "")
         )
     except ValidationError as error:
         return _refused(request, pk, error)
-    messages.success(request, _("Returned to the committee (退办); it will be assigned again."))
+    if proposal.status == Status.ASSIGNED:  # an assisting office returned its own part only
+        messages.success(
+            request,
+            _("Your office no longer assists (协办) on it (退办); the lead office goes on answering."),
+        )
+    else:
+        messages.success(request, _("Returned to the committee (退办); it will be assigned again."))
     return redirect("proposals:office_list")
 
 

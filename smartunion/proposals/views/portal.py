@@ -162,6 +162,12 @@ def portal_edit(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
             attachments=selectors.attachments_of(proposal),
             attachment_form=AttachmentForm(),
             guide_open=not proposal.reasons,  # the 一事一案 guidance, open until the writing starts
+            # Co-signers sign this text: changing it asks them to confirm again (said before the writing).
+            cosigned=sum(
+                1
+                for s in selectors.signers_of(proposal)
+                if s.role == Signer.Role.COSIGNER and s.status == Signer.Status.ACCEPTED
+            ),
             back_url=reverse("proposals:portal_detail", args=[proposal.pk]),
         ),
         status=400 if form.errors else 200,
@@ -222,16 +228,19 @@ def portal_invite(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
         representative = selectors.representative_for_invite(
             proposal=proposal, pk=request.POST.get("representative")
         )
+        url = reverse("proposals:portal_invite", args=[proposal.pk])
         try:
             drafting.cosigner_invite(actor=request.user, proposal=proposal, representative=representative)
         except ValidationError as error:
             _error(request, error)
-        else:
-            messages.success(
-                request, _("%(name)s is invited; they answer under 待附议.") % {"name": representative.person}
-            )
-        url = reverse("proposals:portal_invite", args=[proposal.pk])
-        return redirect(f"{url}?{urlencode({'q': query})}" if query else url)
+            # Refused: back to the same search, to pick someone else.
+            return redirect(f"{url}?{urlencode({'q': query})}" if query else url)
+        messages.success(
+            request, _("%(name)s is invited; they answer under 待附议.") % {"name": representative.person}
+        )
+        # Invited: they now show among the invitees; the search starts afresh (re-running it would only
+        # say that nobody is left to invite under that name).
+        return redirect(url)
     signers = [s for s in selectors.signers_of(proposal) if s.role == Signer.Role.COSIGNER]
     accepted = sum(1 for s in signers if s.status == Signer.Status.ACCEPTED)
     context = portal_context(
@@ -241,6 +250,7 @@ def portal_invite(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
         results=selectors.representative_search(proposal=proposal, query=query),
         signers=signers,
         accepted=accepted,
+        late=drafting.submits_late(proposal.session),
         editable=proposal.status in drafting.EDITABLE,
         back_url=reverse("proposals:portal_detail", args=[proposal.pk]),
     )
@@ -276,8 +286,18 @@ def portal_cosign(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
 def portal_attachment_add(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     proposal = selectors.proposal_for_proposer(user=request.user, pk=pk)
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["upload"]
+    valid = form.is_valid()
+    upload = form.cleaned_data.get("upload") if valid else None
+    if not valid:  # e.g. an empty file: the form says why
+        for message in form.errors.get("upload", []) or [_("Choose a file to attach.")]:
+            messages.error(request, str(message))
+    elif upload is None:
+        # The field is optional on the page (attachments are); an empty upload is still refused here.
+        messages.error(
+            request,
+            _("Choose a file to attach first: PDF, JPEG, PNG, Word (.docx) or Excel (.xlsx), at most 10 MB."),
+        )
+    else:
         try:
             drafting.attachment_add(
                 actor=request.user, proposal=proposal, name=upload.name, data=upload.read()
@@ -286,8 +306,6 @@ def portal_attachment_add(request: AuthenticatedRequest, pk: int) -> HttpRespons
             _error(request, error)
         else:
             messages.success(request, _("“%(name)s” attached.") % {"name": upload.name})
-    else:
-        messages.error(request, _("Choose a file to attach."))
     if proposal.status in drafting.EDITABLE:
         return redirect(reverse("proposals:portal_edit", args=[proposal.pk]) + "#attachments")
     return redirect("proposals:portal_detail", pk=proposal.pk)

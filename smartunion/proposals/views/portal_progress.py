@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 
 from smartunion.core.http import AuthenticatedRequest
 
@@ -31,21 +30,25 @@ BOARD_PAGE_SIZE = 20
 def _readiness(proposal: Proposal) -> dict[str, Any]:
     """What the submission will check, for the proposer to see before pressing the button."""
     session = proposal.session
-    accepted = Signer.objects.filter(
-        proposal=proposal, role=Signer.Role.COSIGNER, status=Signer.Status.ACCEPTED
-    ).count()
-    required = session.cosigners_required if proposal.kind == Proposal.Kind.INDIVIDUAL else 0
+    # The co-signers the submission counts (accepted and still serving full representatives).
+    accepted = drafting.valid_cosigner_count(proposal)
+    # A late submission becomes an 意见建议, which needs no co-signers.
+    late = drafting.submits_late(session)
+    required = session.cosigners_required if proposal.kind == Proposal.Kind.INDIVIDUAL and not late else 0
     errors = drafting.length_errors(proposal, session)
-    now = timezone.now()
-    late = now > session.collection_closes and not session.accepts_between_sessions
+    collective_error = drafting.collective_error(proposal)
     return {
         "errors": list(errors.values()),
+        "collective_error": collective_error,
         "category_missing": proposal.category_id is None,
         "accepted": accepted,
         "required": required,
         "cosigners_missing": max(required - accepted, 0),
         "late": late,
-        "ready": not errors and proposal.category_id is not None and accepted >= required,
+        "ready": not errors
+        and not collective_error
+        and proposal.category_id is not None
+        and accepted >= required,
     }
 
 
@@ -65,6 +68,9 @@ def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
         ),
         None,
     )
+    # The proposer and the accepted co-signers / co-proposers; an invitee who declined, or a member
+    # reading the board, sees the stages only (no ratings, comments or names of who declined).
+    signatory = selectors.is_signatory(person, proposal, signers)
     editable = proposal.status in drafting.EDITABLE
     merged_into = None
     if proposal.merged_into_id:
@@ -77,18 +83,21 @@ def portal_detail(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
         portal_context(
             proposal=proposal,
             is_proposer=is_proposer,
+            signatory=signatory,
             my_signer=my_signer,
             editable=editable,
             signers=[
                 s for s in signers if s.status != Signer.Status.DECLINED or is_proposer or s == my_signer
             ],
             attachments=selectors.attachments_of(proposal),
-            events=selectors.public_events(proposal),
+            events=selectors.public_events(proposal, signatory=signatory),
             replies=selectors.released_replies(proposal),
             offices=selectors.lead_offices(proposal),
             stages=selectors.stages(proposal),
             readiness=_readiness(proposal) if is_proposer and editable else None,
-            can_withdraw=is_proposer and proposal.status in drafting.WITHDRAWABLE,
+            can_withdraw=is_proposer
+            and proposal.status in drafting.WITHDRAWABLE
+            and drafting.may_withdraw(proposal),
             withdraw_form=WithdrawForm(),
             evaluate_url=evaluate_url(proposal) if selectors.may_evaluate(person, proposal) else None,
             merged_into=merged_into,

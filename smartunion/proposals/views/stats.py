@@ -43,7 +43,7 @@ def _charts(report: selectors.Report, across: list[selectors.SessionFigures]) ->
             {"name": _("意见建议"), "value": d.suggestions},
             {"name": _("并案"), "value": d.merged},
             {"name": _("不立案"), "value": d.rejected},
-            {"name": _("Withdrawn"), "value": d.withdrawn},
+            {"name": pgettext("congress", "Withdrawn"), "value": d.withdrawn},
             {"name": _("Under review"), "value": d.under_review},
         ],
         "satisfaction": {
@@ -129,12 +129,12 @@ def _rows(report: selectors.Report, across: list[selectors.SessionFigures]) -> I
     d = report.dispositions
     section = _("Dispositions")
     for label, value in (
-        (_("Submitted"), d.submitted),
+        (pgettext("congress", "Submitted"), d.submitted),
         (_("立案"), d.accepted),
         (_("意见建议"), d.suggestions),
         (_("并案"), d.merged),
         (_("不立案"), d.rejected),
-        (_("Withdrawn"), d.withdrawn),
+        (pgettext("congress", "Withdrawn"), d.withdrawn),
         (_("Under review"), d.under_review),
         (_("Submitted late"), d.late),
     ):
@@ -184,7 +184,7 @@ def _rows(report: selectors.Report, across: list[selectors.SessionFigures]) -> I
     section = _("Across sessions")
     for figures in across:
         name = figures.session.name
-        yield [section, name, _("Submitted"), figures.dispositions.submitted]
+        yield [section, name, pgettext("congress", "Submitted"), figures.dispositions.submitted]
         yield [section, name, _("立案"), figures.dispositions.accepted]
         yield [section, name, _("意见建议"), figures.dispositions.suggestions]
         yield [section, name, _("按时办复率"), str(figures.on_time)]

@@ -4,6 +4,7 @@ proposal."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -57,9 +58,10 @@ def supervision_board(request: AuthenticatedRequest) -> HttpResponseBase:
         "page": page,
         "rows": page.object_list,
         "today": today,
+        "tomorrow": today + dt.timedelta(days=1),
         "labels": sla.LABELS,
         "awaiting": selectors.awaiting_counts(session_id=session_id),
-        "escalate_after": services.escalate_after(),
+        "escalation_days": selectors.escalation_days(session_id=session_id),
         "htmx_table": True,
         "breadcrumbs": [(_("Supervision (督办)"), "")],
     }
@@ -144,4 +146,35 @@ def console_supervise(request: AuthenticatedRequest, pk: int) -> HttpResponseBas
             messages.success(request, _("Supervision note recorded and sent to the office(s)."))
         else:
             messages.success(request, _("Supervision note recorded."))
+    return redirect(back_to(request, console_url(proposal)))
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+
+
+@require_perm(SUPERVISE)
+@require_POST
+def console_deadline(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    """The committee sets a new deadline for the reply (with a reason the office reads)."""
+    proposal = access.proposal_get_for_console(user=request.user, pk=pk)
+    try:
+        proposal = services.deadline_extend(
+            actor=request.user,
+            proposal=proposal,
+            due_date=_date(request.POST.get("due_date")),
+            reason=request.POST.get("reason", "")[:2000],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        assert proposal.due_date is not None
+        messages.success(
+            request,
+            _("New deadline %(date)s recorded; the office(s) are told.")
+            % {"date": proposal.due_date.isoformat()},
+        )
     return redirect(back_to(request, console_url(proposal)))

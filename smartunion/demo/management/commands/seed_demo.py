@@ -26,6 +26,7 @@ from smartunion.demo.finance import seed_finance
 from smartunion.demo.generators import REFERENCE_DATE, Generator, PersonSpec
 from smartunion.demo.hardship import seed_hardship
 from smartunion.demo.memberships import seed_families, seed_lifecycle_examples, seed_memberships
+from smartunion.demo.proposals import seed_proposals
 from smartunion.demo.welfare import seed_welfare
 from smartunion.members.models import Membership, Person, StaffCategory
 from smartunion.members.services.membership import card_number
@@ -42,6 +43,8 @@ OFFICER_ROLES = [
     role_codes.HANDLING_OFFICE,
     role_codes.AUDITOR,
     role_codes.SYSADMIN,
+    role_codes.SCHOOL_LEADER,
+    role_codes.PROPOSAL_COMMITTEE,
 ]
 
 
@@ -110,6 +113,19 @@ class Command(BaseCommand):
                 f"{books['activities']} activities with {books['registrations']} registrations "
                 f"({time.monotonic() - started:.1f}s)"
             )
+            congress = seed_proposals(
+                staff=self.first_holder(role_codes.UNION_STAFF, root),
+                approver=self.first_holder(role_codes.UNION_CHAIR, root),
+                root=root,
+                branches=list(branches.values()),
+                seed=options["seed"],
+            )
+            self.stdout.write(
+                f"staff congress: {congress['representatives']} representatives, {congress['offices']} "
+                f"handling offices, {congress['proposals']} proposals in two sessions, "
+                f"{congress['calendar_days']} holidays and make-up days in the calendar "
+                f"({time.monotonic() - started:.1f}s)"
+            )
             audit(
                 actor=None,
                 action="demo.seeded",
@@ -119,18 +135,19 @@ class Command(BaseCommand):
         self.print_logins()
 
     # -- the books --------------------------------------------------------------------------------
-    def seed_books(self, root: OrgUnit, branches: list[OrgUnit], *, seed: int) -> dict[str, int]:
-        def first_holder(role: str, unit: OrgUnit) -> User:
-            assignment = (
-                RoleAssignment.objects.filter(role__code=role, unit=unit, revoked_at__isnull=True)
-                .select_related("user")
-                .order_by("user__staff_no")
-                .first()
-            )
-            if assignment is None:
-                raise CommandError(f"The demo needs a {role} at {unit.name}.")
-            return assignment.user
+    def first_holder(self, role: str, unit: OrgUnit) -> User:
+        assignment = (
+            RoleAssignment.objects.filter(role__code=role, unit=unit, revoked_at__isnull=True)
+            .select_related("user")
+            .order_by("user__staff_no")
+            .first()
+        )
+        if assignment is None:
+            raise CommandError(f"The demo needs a {role} at {unit.name}.")
+        return assignment.user
 
+    def seed_books(self, root: OrgUnit, branches: list[OrgUnit], *, seed: int) -> dict[str, int]:
+        first_holder = self.first_holder
         chairs = {
             assignment.unit_id: assignment.user
             for assignment in RoleAssignment.objects.filter(
@@ -379,12 +396,14 @@ class Command(BaseCommand):
         logins = []
         for role in Role.objects.order_by("sort_order"):
             holders = RoleAssignment.objects.filter(role=role, revoked_at__isnull=True)
+            order: tuple[str, ...] = ("unit__code", "user__staff_no")
             if role.code == role_codes.MEMBER:  # a plain member, holding no other role
                 officers = RoleAssignment.objects.exclude(role=role).values("user_id")
                 holders = holders.exclude(user_id__in=officers).filter(unit__code="01")
-            assignment = (
-                holders.select_related("user", "unit").order_by("unit__code", "user__staff_no").first()
-            )
+            elif role.code == role_codes.HANDLING_OFFICE:
+                # The one appointed with the officers (后勤管理处), not the other offices' staff added later.
+                order = ("pk",)
+            assignment = holders.select_related("user", "unit").order_by(*order).first()
             if assignment is not None:
                 logins.append(
                     (role.name, assignment.user.staff_no, f"{assignment.user.name} @ {assignment.unit.name}")
