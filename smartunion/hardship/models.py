@@ -118,7 +118,7 @@ class HardshipFile(TimeStampedModel):
         EXITED = "exited", _("Out of hardship (已脱困)")
         REMOVED = "removed", _("Removed (退档)")
         REJECTED = "rejected", _("Not approved")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("application", "Withdrawn")
 
     OPEN_STATUSES = (Status.DRAFT, Status.APPLIED, Status.VISITED, Status.NOTICE)
     CLOSED_STATUSES = (Status.EXITED, Status.REMOVED, Status.REJECTED, Status.WITHDRAWN)
@@ -477,7 +477,7 @@ class AssistanceApplication(TimeStampedModel):
         # "Paid" of an assistance (发放), not finance's payment (已付款): its own msgid context.
         PAID = "paid", pgettext_lazy("assistance", "Paid")
         REJECTED = "rejected", _("Rejected")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("application", "Withdrawn")
 
     class Tier(models.TextChoices):
         STAFF = "staff", _("Union office")
