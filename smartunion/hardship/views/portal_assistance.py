@@ -146,7 +146,9 @@ def _timeline(application: AssistanceApplication) -> list[dict[str, Any]]:
         )
     if withdrawn:
         steps = [step for step in steps if step["done"]]
-        steps.append({"label": pgettext("application", "Withdrawn"), "at": application.updated_at, "done": True})
+        steps.append(
+            {"label": pgettext("application", "Withdrawn"), "at": application.updated_at, "done": True}
+        )
     return steps
 
 
