@@ -56,7 +56,7 @@ def event_add(
 def next_number(session: Session, record_type: str) -> str:
     """The next number of the session: 提案 5-2-001, 意见建议 5-2-J001. Must run inside the caller's
     transaction; the session row is locked so two decisions never take one number."""
-    locked = Session.objects.select_for_update().select_related("congress").get(pk=session.pk)
+    locked = Session.objects.select_for_update(of=("self",)).select_related("congress").get(pk=session.pk)
     if record_type == Proposal.RecordType.SUGGESTION:
         locked.last_suggestion_no += 1
         locked.save(update_fields=["last_suggestion_no"])

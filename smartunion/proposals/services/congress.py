@@ -146,7 +146,7 @@ def congress_create(
 def congress_update(
     *, actor: Any, congress: Congress, number: int, name: str, start_date: dt.date, end_date: dt.date | None
 ) -> Congress:
-    congress = Congress.objects.select_for_update().get(pk=congress.pk)
+    congress = Congress.objects.select_for_update(of=("self",)).get(pk=congress.pk)
     _check_congress(number=number, start_date=start_date, end_date=end_date, exclude=congress.pk)
     if (
         number != congress.number
@@ -273,7 +273,7 @@ def session_create(*, actor: Any, congress: Congress, **fields: Any) -> Session:
 def session_update(*, actor: Any, session: Session, **fields: Any) -> Session:
     """Change a session's window, rules or 五制 switches. The session number is fixed once proposals of
     the session carry numbers (5-2-001 names it)."""
-    session = Session.objects.select_for_update().select_related("congress").get(pk=session.pk)
+    session = Session.objects.select_for_update(of=("self",)).select_related("congress").get(pk=session.pk)
     current = {field: getattr(session, field) for field in SESSION_FIELDS}
     values = _session_values(session.congress, fields, current)
     _check_session(values, congress=session.congress, exclude=session.pk)
@@ -339,7 +339,7 @@ def delegation_create(
 def delegation_update(
     *, actor: Any, delegation: Delegation, name: str, unit: Any = None, sort_order: int = 0
 ) -> Delegation:
-    delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
+    delegation = Delegation.objects.select_for_update(of=("self",)).get(pk=delegation.pk)
     before = snapshot(delegation, DELEGATION_FIELDS)
     delegation.name = _check_delegation(congress=delegation.congress, name=name, exclude=delegation.pk)
     delegation.unit = unit
@@ -397,7 +397,7 @@ def representative_add(
 ) -> Representative:
     """Make a staff member a representative of the term. Someone whose service ended earlier in the term
     is reinstated (one record per person and term)."""
-    Congress.objects.select_for_update().get(pk=congress.pk)  # one writer per term: the leader rule holds
+    Congress.objects.select_for_update(of=("self",)).get(pk=congress.pk)  # one writer per term: the leader rule holds
     _check_delegation_of(congress, delegation)
     if kind not in Kind.values:
         raise ValidationError({"kind": _("Choose full representative or non-voting attendee.")})
@@ -456,7 +456,7 @@ def representative_update(
     is_delegation_leader: bool,
     is_active: bool = True,
 ) -> Representative:
-    Congress.objects.select_for_update().get(pk=representative.congress_id)
+    Congress.objects.select_for_update(of=("self",)).get(pk=representative.congress_id)
     rep = Representative.objects.select_related("congress", "person").get(pk=representative.pk)
     _check_delegation_of(rep.congress, delegation)
     if kind not in Kind.values:
@@ -507,7 +507,7 @@ def representative_end(*, actor: Any, representative: Representative) -> Represe
 def committee_add(
     *, actor: Any, congress: Congress, person: Any, position: str = CommitteeMember.Position.MEMBER
 ) -> CommitteeMember:
-    Congress.objects.select_for_update().get(pk=congress.pk)
+    Congress.objects.select_for_update(of=("self",)).get(pk=congress.pk)
     if position not in CommitteeMember.Position.values:
         raise ValidationError({"position": _("Choose chair, vice chair or member.")})
     if not getattr(person, "is_active", True):
@@ -635,7 +635,7 @@ def category_update(
 ) -> Category:
     """Rename, move or (de)activate a category. A major class's statistics class carries to its
     subclasses (the KPI 内涵建设类占比 counts by it); proposals keep the category they have."""
-    category = Category.objects.select_for_update().get(pk=category.pk)
+    category = Category.objects.select_for_update(of=("self",)).get(pk=category.pk)
     name, kpi_class = _check_category(category=category, name=name, parent=parent, kpi_class=kpi_class)
     before = snapshot(category, CATEGORY_FIELDS)
     category.name = name

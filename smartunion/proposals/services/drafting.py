@@ -121,7 +121,7 @@ def _reconfirm_cosigners(proposal: Proposal, *, actor: Any, fields: list[str]) -
     if not fields:
         return []
     accepted = list(
-        Signer.objects.select_for_update()
+        Signer.objects.select_for_update(of=("self",))
         .filter(proposal=proposal, role=Signer.Role.COSIGNER, status=Signer.Status.ACCEPTED)
         .select_related("representative__person__user")
     )
@@ -480,7 +480,7 @@ def cosigner_invite(*, actor: Any, proposal: Proposal, representative: Represent
 def cosign_respond(*, actor: Any, signer: Signer, accept: bool) -> Signer:
     """The invitee accepts or declines (and may change their mind) until the proposal is submitted."""
     proposal = common.proposal_lock(signer.proposal_id)
-    signer = Signer.objects.select_for_update().select_related("representative__person").get(pk=signer.pk)
+    signer = Signer.objects.select_for_update(of=("self",)).select_related("representative__person").get(pk=signer.pk)
     if signer.role != Signer.Role.COSIGNER or getattr(
         signer.representative.person, "user_id", None
     ) != getattr(actor, "pk", None):
@@ -646,7 +646,7 @@ def proposal_submit(*, actor: Any, proposal: Proposal) -> Proposal:
     if errors:
         raise ValidationError(errors)
     signers = list(
-        Signer.objects.select_for_update()
+        Signer.objects.select_for_update(of=("self",))
         .filter(proposal=proposal, role=Signer.Role.COSIGNER)
         .select_related("representative__person")
     )

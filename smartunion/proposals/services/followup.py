@@ -26,7 +26,7 @@ CONFIRM, SEND_BACK = "confirm", "send_back"
 
 
 def _session_lock(session: Session) -> Session:
-    return Session.objects.select_for_update().select_related("congress").get(pk=session.pk)
+    return Session.objects.select_for_update(of=("self",)).select_related("congress").get(pk=session.pk)
 
 
 def _covered_lead_office_ids(session: Session) -> set[int]:
@@ -163,7 +163,7 @@ def followup_decide(*, actor: Any, followup: FollowUp, decision: str, note: str 
     """Confirm the office's report (the proposal's implementation status becomes the reported one) or send
     it back with a note saying what is missing."""
     locked_proposal = common.proposal_lock(followup.proposal_id)
-    locked = FollowUp.objects.select_for_update().select_related("office").get(pk=followup.pk)
+    locked = FollowUp.objects.select_for_update(of=("self",)).select_related("office").get(pk=followup.pk)
     if locked.status != FollowUp.Status.SUBMITTED:
         raise ValidationError(
             _("This follow-up is already “%(status)s”.") % {"status": locked.get_status_display()},

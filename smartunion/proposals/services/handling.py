@@ -403,7 +403,7 @@ def _reply_values(body: str, implementation: str) -> tuple[str, str]:
 def _save_draft(*, actor: Any, proposal: Proposal, body: str, implementation: str) -> Reply:
     assignment = _own_assignment(actor, proposal, role=Role.LEAD)
     body, implementation = _reply_values(body, implementation)
-    reply = Reply.objects.select_for_update().filter(proposal=proposal, round=proposal.round).first()
+    reply = Reply.objects.select_for_update(of=("self",)).filter(proposal=proposal, round=proposal.round).first()
     if reply is None:
         reply = Reply.objects.create(
             proposal=proposal,
@@ -514,7 +514,7 @@ def reply_signoff(*, actor: Any, proposal: Proposal, approve: bool, note: str = 
         raise ValidationError(
             {"note": _("Write what the office should change before the reply is sent again.")}
         )
-    reply = Reply.objects.select_for_update().get(proposal=proposal, round=proposal.round)
+    reply = Reply.objects.select_for_update(of=("self",)).get(proposal=proposal, round=proposal.round)
     now = timezone.now()
     reply.signoff_by = actor
     reply.signoff_at = now
@@ -579,7 +579,7 @@ def reply_release_without_signoff(*, actor: Any, proposal: Proposal, note: str =
             % {"leader": lead.office.leader.name, "office": lead.office.name},
             code="signoff_possible",
         )
-    reply = Reply.objects.select_for_update().get(proposal=proposal, round=proposal.round)
+    reply = Reply.objects.select_for_update(of=("self",)).get(proposal=proposal, round=proposal.round)
     why = (
         _("the session no longer uses the leaders' sign-off (领导审签)")
         if not proposal.session.control_leader_signoff
