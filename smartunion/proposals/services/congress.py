@@ -397,7 +397,9 @@ def representative_add(
 ) -> Representative:
     """Make a staff member a representative of the term. Someone whose service ended earlier in the term
     is reinstated (one record per person and term)."""
-    Congress.objects.select_for_update(of=("self",)).get(pk=congress.pk)  # one writer per term: the leader rule holds
+    Congress.objects.select_for_update(of=("self",)).get(
+        pk=congress.pk
+    )  # one writer per term: the leader rule holds
     _check_delegation_of(congress, delegation)
     if kind not in Kind.values:
         raise ValidationError({"kind": _("Choose full representative or non-voting attendee.")})

@@ -480,7 +480,11 @@ def cosigner_invite(*, actor: Any, proposal: Proposal, representative: Represent
 def cosign_respond(*, actor: Any, signer: Signer, accept: bool) -> Signer:
     """The invitee accepts or declines (and may change their mind) until the proposal is submitted."""
     proposal = common.proposal_lock(signer.proposal_id)
-    signer = Signer.objects.select_for_update(of=("self",)).select_related("representative__person").get(pk=signer.pk)
+    signer = (
+        Signer.objects.select_for_update(of=("self",))
+        .select_related("representative__person")
+        .get(pk=signer.pk)
+    )
     if signer.role != Signer.Role.COSIGNER or getattr(
         signer.representative.person, "user_id", None
     ) != getattr(actor, "pk", None):

@@ -403,7 +403,9 @@ def _reply_values(body: str, implementation: str) -> tuple[str, str]:
 def _save_draft(*, actor: Any, proposal: Proposal, body: str, implementation: str) -> Reply:
     assignment = _own_assignment(actor, proposal, role=Role.LEAD)
     body, implementation = _reply_values(body, implementation)
-    reply = Reply.objects.select_for_update(of=("self",)).filter(proposal=proposal, round=proposal.round).first()
+    reply = (
+        Reply.objects.select_for_update(of=("self",)).filter(proposal=proposal, round=proposal.round).first()
+    )
     if reply is None:
         reply = Reply.objects.create(
             proposal=proposal,
