@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("smartunion.hardship.urls")),
     path("", include("smartunion.activities.urls")),
     path("", include("smartunion.proposals.urls")),
+    path("", include("smartunion.ai.urls")),
+    path("", include("smartunion.appeals.urls")),
     path("console/", include("smartunion.core.urls")),
     path("", include("smartunion.dashboards.urls")),
     path("", include("smartunion.notifications.urls")),

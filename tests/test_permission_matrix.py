@@ -28,6 +28,8 @@ from django.utils import timezone
 from smartunion.accounts import services as account_services
 from smartunion.accounts.models import LoginAttempt, Role
 from smartunion.activities.tests import matrix_activities as activities
+from smartunion.ai.tests import matrix_ai
+from smartunion.appeals.tests import matrix_appeals as appeals
 from smartunion.core.models import ImportJob
 from smartunion.finance.models import Category
 from smartunion.finance.tests import matrix_finance as finance
@@ -137,6 +139,21 @@ PROPOSAL_SUPERVISORS = PROPOSAL_COMMITTEE  # proposals.supervise (督办, 回头
 PROPOSAL_STATS = PROPOSAL_VIEWERS  # proposals.stats.view
 # -- end evaluation helper --
 # -- end proposals sets --
+# -- appeals and ai sets --
+APPEAL_VIEWERS = {"union_staff", "union_chair"}  # appeals.view
+APPEAL_TRIAGERS = {"union_staff"}  # appeals.triage
+APPEAL_OFFICES = {"handling_office"}  # appeals.handle
+APPEAL_REVEALERS = {"union_chair"}  # appeals.identity.reveal
+APPEAL_MANAGERS = {"union_staff"}  # appeals.manage
+AI_MODEL_MANAGERS = {"union_staff", "sysadmin"}  # ai.models.manage
+AI_RECOMMENDATION_VIEWERS = {"union_staff", "union_chair"}  # ai.recommendations.view
+# -- portal helper: appeals sets --
+# -- end portal helper --
+# -- triage helper: appeals sets --
+# -- end triage helper --
+# -- office helper: appeals sets --
+# -- end office helper --
+# -- end appeals and ai sets --
 
 
 @dataclass
@@ -1204,6 +1221,18 @@ MATRIX: dict[str, Entry] = {
     "proposals:stats": Entry(allow(PROPOSAL_STATS, 200, 200)),
     "proposals:report_docx": Entry(allow(PROPOSAL_STATS, 200, 200), proposals.evaluation_session),
     # -- end proposals evaluation --
+    # -- appeals: portal (portal helper) --
+    # -- end appeals portal --
+    # -- appeals: triage, union office lists, categories, reveal, FAQ publishing (triage helper) --
+    # -- end appeals triage --
+    # -- appeals: office console (office helper) --
+    # -- end appeals office --
+    # -- appeals: trends and similar cases (insight helper) --
+    # -- end appeals insight --
+    # -- ai: router models (router helper) --
+    # -- end ai models --
+    # -- ai: recommendations (recommendations helper) --
+    # -- end ai recommendations --
 }
 
 # Not ours to tabulate: Django's admin has its own login and staff check (see test_admin_requires_staff).
@@ -1286,6 +1315,8 @@ def world(tree: SimpleNamespace, make_user: Any) -> SimpleNamespace:
         hardship.build(world, side, unit, make_user)
         activities.build(world, side, unit, make_user)
         proposals.build(world, side, unit, make_user)
+        appeals.build(world, side, unit, make_user)
+        matrix_ai.build(world, side, unit, make_user)
         # -- members: roster, membership lifecycle (world objects) --
         recorder = make_user("union_staff", unit, name=f"{side}记录人")
         joiner = member_services.person_create(

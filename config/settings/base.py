@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "smartunion.welfare",
     "smartunion.hardship",
     "smartunion.proposals",
+    "smartunion.ai",
+    "smartunion.appeals",
     "smartunion.dashboards",
     "smartunion.demo",
 ]
