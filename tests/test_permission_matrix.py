@@ -148,6 +148,7 @@ APPEAL_MANAGERS = {"union_staff"}  # appeals.manage
 AI_MODEL_MANAGERS = {"union_staff", "sysadmin"}  # ai.models.manage
 AI_RECOMMENDATION_VIEWERS = {"union_staff", "union_chair"}  # ai.recommendations.view
 # -- portal helper: appeals sets --
+# (none: the member's appeal pages need only a logged-in account; its own appeals, or 404)
 # -- end portal helper --
 # -- triage helper: appeals sets --
 # -- end triage helper --
@@ -1222,16 +1223,108 @@ MATRIX: dict[str, Entry] = {
     "proposals:report_docx": Entry(allow(PROPOSAL_STATS, 200, 200), proposals.evaluation_session),
     # -- end proposals evaluation --
     # -- appeals: portal (portal helper) --
+    # Every logged-in user: 我的诉求 and the new-appeal page (a "no staff record" page without one), the
+    # router's suggestion while typing and the 常见问题 (school-wide: both sides 200). One appeal's pages:
+    # the requester's own 200 (POSTs redirect), another member's 404.
+    "appeals:portal_list": Entry(everyone(200), appeals.portal_member),
+    "appeals:portal_new": Entry(everyone(200), appeals.portal_member),
+    "appeals:portal_suggest": Entry(
+        everyone(200),
+        method="post",
+        data=lambda world, side: {"title": "食堂早餐", "body": "早餐窗口开得太晚了"},
+    ),
+    "appeals:faq_list": Entry(everyone(200)),
+    "appeals:faq_detail": Entry(everyone(200, 200), appeals.published_faq),
+    "appeals:portal_detail": Entry(everyone(200, 404), appeals.portal_own_appeal(appeals.Status.REPLIED)),
+    "appeals:portal_rate": Entry(
+        everyone(302, 404),
+        appeals.portal_own_appeal(appeals.Status.REPLIED),
+        method="post",
+        data=lambda world, side: {"score": "satisfied"},
+    ),
+    "appeals:portal_withdraw": Entry(
+        everyone(302, 404), appeals.portal_own_appeal(appeals.Status.TRIAGE), method="post"
+    ),
+    "appeals:portal_attachment": Entry(everyone(200, 404), appeals.portal_own_attachment),
     # -- end appeals portal --
     # -- appeals: triage, union office lists, categories, reveal, FAQ publishing (triage helper) --
+    "appeals:console_list": Entry(allow(APPEAL_VIEWERS, 200, 200)),
+    "appeals:console_export": Entry(allow(APPEAL_VIEWERS, 200, 200), query="?tab=all"),
+    "appeals:console_by_office": Entry(allow(APPEAL_VIEWERS, 200, 200)),
+    "appeals:console_detail": Entry(
+        allow(APPEAL_VIEWERS, 200, 200), appeals.any_appeal(appeals.Status.TRIAGE)
+    ),
+    "appeals:console_route": Entry(
+        allow(APPEAL_TRIAGERS, 302, 302),
+        appeals.any_appeal(appeals.Status.TRIAGE),
+        method="post",
+        data=appeals.route_data,
+    ),
+    # The identity shows on the response itself (200), never through a redirect.
+    "appeals:console_reveal": Entry(
+        allow(APPEAL_REVEALERS, 200, 200),
+        appeals.any_appeal(appeals.Status.TRIAGE),
+        method="post",
+        data=appeals.reveal_data,
+    ),
+    "appeals:console_publish": Entry(
+        allow(APPEAL_TRIAGERS, 302, 302),
+        appeals.any_appeal(appeals.Status.CLOSED),
+        method="post",
+        data=appeals.publish_data,
+    ),
+    "appeals:console_unpublish": Entry(
+        allow(APPEAL_TRIAGERS, 302, 302), appeals.published_appeal, method="post"
+    ),
+    "appeals:console_attachment": Entry(allow(APPEAL_VIEWERS, 200, 200), appeals.appeal_attachment),
+    "appeals:category_list": Entry(allow(APPEAL_MANAGERS, 200, 200)),
+    "appeals:category_new": Entry(allow(APPEAL_MANAGERS, 200, 200)),
+    "appeals:category_edit": Entry(allow(APPEAL_MANAGERS, 200, 200), appeals.appeal_category),
+    "appeals:settings_edit": Entry(allow(APPEAL_MANAGERS, 200, 200)),
     # -- end appeals triage --
     # -- appeals: office console (office helper) --
+    # "own": an appeal routed to an office the requesting user is made staff of; "other": another office's.
+    "appeals:office_list": Entry(allow(APPEAL_OFFICES, 200, 200), query="?tab=all"),
+    "appeals:office_export": Entry(allow(APPEAL_OFFICES, 200, 200), query="?tab=all"),
+    "appeals:office_detail": Entry(
+        allow(APPEAL_OFFICES, 200, 404), appeals.office_appeal(appeals.Status.IN_PROGRESS)
+    ),
+    "appeals:office_acknowledge": Entry(
+        allow(APPEAL_OFFICES, 302, 404), appeals.office_appeal(appeals.Status.ROUTED), method="post"
+    ),
+    "appeals:office_reply": Entry(
+        allow(APPEAL_OFFICES, 302, 404),
+        appeals.office_appeal(appeals.Status.IN_PROGRESS),
+        method="post",
+        data=lambda w, s: {"text": "已安排食堂提前开放早餐窗口。"},
+    ),
+    "appeals:office_pass_back": Entry(
+        allow(APPEAL_OFFICES, 302, 404),
+        appeals.office_appeal(appeals.Status.IN_PROGRESS),
+        method="post",
+        data=lambda w, s: {"reason": "不属本部门职责"},
+    ),
+    "appeals:office_attachment": Entry(
+        allow(APPEAL_OFFICES, 200, 404), appeals.office_attachment(appeals.Status.IN_PROGRESS)
+    ),
     # -- end appeals office --
     # -- appeals: trends and similar cases (insight helper) --
+    # School-wide figures for the union office (similar cases have no page of their own: the triage and
+    # office detail pages show them).
+    "appeals:trends": Entry(allow(APPEAL_VIEWERS, 200, 200)),
+    "appeals:trends_export": Entry(allow(APPEAL_VIEWERS, 200, 200)),
     # -- end appeals insight --
     # -- ai: router models (router helper) --
+    # School-wide pages: holders of ai.models.manage get 200 on both sides; "retrain now" only queues a
+    # task after commit (302 on both sides for holders).
+    "ai:model_list": Entry(allow(AI_MODEL_MANAGERS, 200, 200)),
+    "ai:model_detail": Entry(allow(AI_MODEL_MANAGERS, 200, 200), matrix_ai.router_model),
+    "ai:model_retrain": Entry(allow(AI_MODEL_MANAGERS, 302, 302), matrix_ai.registered_router, method="post"),
     # -- end ai models --
     # -- ai: recommendations (recommendations helper) --
+    # Aggregated take-up figures of the whole school (no member named): 200 on both sides for the holders.
+    "ai:recommendations_stats": Entry(allow(AI_RECOMMENDATION_VIEWERS, 200, 200)),
+    "ai:recommendations_export": Entry(allow(AI_RECOMMENDATION_VIEWERS, 200, 200)),
     # -- end ai recommendations --
 }
 

@@ -1,5 +1,10 @@
-"""Appeals pages: urls_insight part (its helper fills it)."""
+"""Appeals pages: the union office's trends dashboard and its export (insight)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from .views import insight
+
+urlpatterns = [
+    path("console/appeals/trends/", insight.trends, name="trends"),
+    path("console/appeals/trends/export/", insight.trends_export, name="trends_export"),
+]

@@ -109,9 +109,12 @@ def audit(
     changes: dict[str, Any] | None = None,
     unit: Any = None,
     sensitive: bool = False,
+    record_ip: bool = True,
 ) -> AuditEntry:
-    """Write one audit entry. ``unit`` defaults to ``target.audit_unit`` or ``target.unit``."""
-    request = current_request()
+    """Write one audit entry. ``unit`` defaults to ``target.audit_unit`` or ``target.unit``.
+    ``record_ip=False`` leaves out the client's address (an anonymous member's steps: the address could
+    be matched with their login attempts)."""
+    request = current_request() if record_ip else None
     unit = unit if unit is not None else _unit_of(target)
     entry = AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,

@@ -17,7 +17,9 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from smartunion.appeals.models import Appeal
+from django.utils import timezone
+
+from smartunion.appeals.models import Appeal, Attachment
 
 from . import factories
 
@@ -55,10 +57,140 @@ def any_appeal(status: str) -> Kwargs:
 
 
 # -- portal helper: kwargs helpers --
+# Portal pages: the requesting user gets a staff record on both sides (so that "other" answers 404 because
+# the appeal is someone else's, not because the user has no record); "own" is an appeal of theirs.
+MATRIX_PDF = b"%PDF-1.4\n%matrix\n"
+
+
+def _requester_person(world: SimpleNamespace, user: Any) -> Any:
+    from smartunion.members.tests.matrix_joining import own_person
+
+    return own_person(world, user)
+
+
+def portal_member(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+    """Pages without a pk: "own" — the user has a staff record; "other" — they have none."""
+    if side == "own" and user is not None:
+        _requester_person(world, user)
+    return {}
+
+
+def portal_own_appeal(status: str) -> Kwargs:
+    """ "own": an anonymous appeal in ``status`` submitted by the requesting user; "other": the other
+    side's member's appeal in that status."""
+
+    def kwargs(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+        if user is None:
+            return {"pk": _appeal(world, side, status).pk}
+        person = _requester_person(world, user)
+        if side != "own":
+            return {"pk": _appeal(world, "other", status).pk}
+        appeal = factories.make_appeal(
+            person,
+            status=status,
+            category=None if status == Status.TRIAGE else world.own_appeal_category,
+            anonymous=True,
+            allow_identity_reveal=True,
+        )
+        return {"pk": appeal.pk}
+
+    return kwargs
+
+
+def portal_own_attachment(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+    from smartunion.appeals.models import Attachment
+
+    pk = portal_own_appeal(Status.TRIAGE)(world, side, user)["pk"]
+    attachment = Attachment.objects.create(
+        appeal_id=pk,
+        name="照片.pdf",
+        content_type="application/pdf",
+        size=len(MATRIX_PDF),
+        content=MATRIX_PDF,
+    )
+    return {"pk": pk, "attachment_pk": attachment.pk}
+
+
+def published_faq(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+    """常见问题 are school-wide: the side's closed appeal, published."""
+    from django.utils import timezone
+
+    appeal = _appeal(world, side, Status.CLOSED)
+    Appeal.objects.filter(pk=appeal.pk).update(
+        faq_question="食堂早餐几点开门？", faq_answer="已提前到七点。", published_at=timezone.now()
+    )
+    return {"pk": appeal.pk}
+
+
 # -- end portal helper --
 # -- triage helper: kwargs helpers --
+def published_appeal(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+    """The side's closed appeal, published as a question and answer."""
+    appeal = _appeal(world, side, Status.CLOSED)
+    Appeal.objects.filter(pk=appeal.pk).update(
+        faq_question="早餐窗口能否提前？", faq_answer="已提前到七点。", published_at=timezone.now()
+    )
+    return {"pk": appeal.pk}
+
+
+def appeal_attachment(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+    attachment = Attachment.objects.create(
+        appeal=_appeal(world, side, Status.ROUTED),
+        name="照片.png",
+        content_type="image/png",
+        size=4,
+        content=b"\x89PNG",
+    )
+    return {"pk": attachment.pk}
+
+
+def appeal_category(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+    return {"pk": getattr(world, f"{side}_appeal_category").pk}
+
+
+def route_data(world: SimpleNamespace, side: str) -> dict[str, Any]:
+    return {"category": getattr(world, f"{side}_appeal_category").pk}
+
+
+def reveal_data(world: SimpleNamespace, side: str) -> dict[str, Any]:
+    return {"reason": "需要当面了解情况"}
+
+
+def publish_data(world: SimpleNamespace, side: str) -> dict[str, Any]:
+    return {"question": "早餐窗口能否提前开放？", "answer": "已提前到七点开放。"}
+
+
 # -- end triage helper --
 # -- office helper: kwargs helpers --
+def office_appeal(status: str) -> Kwargs:
+    """ "own": the side's appeal in ``status``, routed to the side's office, with the requesting user made
+    its staff (inside the request's rolled-back transaction); "other": the other side's (404)."""
+
+    def kwargs(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+        from smartunion.organisations.models import OfficeStaff
+
+        if side == "own" and user is not None:
+            OfficeStaff.objects.get_or_create(office=world.own_appeal_office, user=user)
+        return {"pk": _appeal(world, side, status).pk}
+
+    return kwargs
+
+
+def office_attachment(status: str) -> Kwargs:
+    """An attachment of the side's appeal in ``status`` (made for the request), "own" as office_appeal."""
+    appeal_kwargs = office_appeal(status)
+
+    def kwargs(world: SimpleNamespace, side: str, user: Any) -> dict[str, Any]:
+        pk = appeal_kwargs(world, side, user)["pk"]
+        attachment = Attachment.objects.create(
+            appeal_id=pk, name="照片.png", content_type="image/png", size=4, content=b"\x89PNG"
+        )
+        return {"pk": attachment.pk}
+
+    return kwargs
+
+
 # -- end office helper --
 # -- insight helper: kwargs helpers --
+# (none: the trends pages take no object; both sides answer the same school-wide figures)
 # -- end insight helper --

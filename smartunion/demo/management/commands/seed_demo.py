@@ -22,6 +22,7 @@ from smartunion.core.audit import audit
 from smartunion.core.crypto import blind_index
 from smartunion.demo import data
 from smartunion.demo.activities import seed_activities
+from smartunion.demo.appeals import seed_appeals
 from smartunion.demo.finance import seed_finance
 from smartunion.demo.generators import REFERENCE_DATE, Generator, PersonSpec
 from smartunion.demo.hardship import seed_hardship
@@ -124,6 +125,14 @@ class Command(BaseCommand):
                 f"staff congress: {congress['representatives']} representatives, {congress['offices']} "
                 f"handling offices, {congress['proposals']} proposals in two sessions, "
                 f"{congress['calendar_days']} holidays and make-up days in the calendar "
+                f"({time.monotonic() - started:.1f}s)"
+            )
+            appeals = seed_appeals(
+                staff=self.first_holder(role_codes.UNION_STAFF, root), root=root, seed=options["seed"]
+            )
+            self.stdout.write(
+                f"appeals: {appeals['appeals']} in {appeals['categories']} categories, {appeals['published']} "
+                f"published as 常见问题, {appeals['router_versions']} router versions "
                 f"({time.monotonic() - started:.1f}s)"
             )
             audit(
