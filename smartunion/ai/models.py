@@ -39,6 +39,10 @@ class RouterModel(TimeStampedModel):
     metrics = models.JSONField(_("evaluation"), default=dict)
     fit_seconds = models.FloatField(_("fit seconds"), default=0)
     pipeline = models.BinaryField(_("fitted pipeline"))
+    # What the stored pipeline was fitted on: the 8-byte blake2b digests of its confirmed (text, label)
+    # examples, concatenated (``services.training.example_digest``) — so that a later candidate is compared
+    # with it only on examples it has not seen. Empty for the cold start and for versions without a pipeline.
+    training_digests = models.BinaryField(_("training examples (digests)"), default=b"", blank=True)
     sklearn_version = models.CharField(_("scikit-learn version"), max_length=20)
     jieba_version = models.CharField(_("jieba version"), max_length=20)
     note = models.TextField(_("note"), blank=True)

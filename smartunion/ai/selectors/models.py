@@ -14,7 +14,9 @@ from ..registry import routers
 def model_list(*, router: str = "", status: str = "") -> QuerySet[RouterModel]:
     """Versions without their pickled pipelines (megabytes each), newest first."""
     queryset = (
-        RouterModel.objects.defer("pipeline").select_related("created_by").order_by("router", "-version")
+        RouterModel.objects.defer("pipeline", "training_digests")
+        .select_related("created_by")
+        .order_by("router", "-version")
     )
     if router:
         queryset = queryset.filter(router=router)
@@ -24,13 +26,17 @@ def model_list(*, router: str = "", status: str = "") -> QuerySet[RouterModel]:
 
 
 def model_get(*, pk: int) -> RouterModel:
-    return get_object_or_404(RouterModel.objects.defer("pipeline").select_related("created_by"), pk=pk)
+    return get_object_or_404(
+        RouterModel.objects.defer("pipeline", "training_digests").select_related("created_by"), pk=pk
+    )
 
 
 def router_overview() -> list[dict[str, Any]]:
     """Each registered router with its version in use (or None) and how many versions it has."""
     active = {
         model.router: model
-        for model in RouterModel.objects.defer("pipeline").filter(status=RouterModel.Status.ACTIVE)
+        for model in RouterModel.objects.defer("pipeline", "training_digests").filter(
+            status=RouterModel.Status.ACTIVE
+        )
     }
     return [{"spec": spec, "active": active.get(spec.name)} for spec in routers.all()]

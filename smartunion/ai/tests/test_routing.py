@@ -81,19 +81,18 @@ def test_cache_one_query_when_warm_and_reload_on_promotion(owner) -> None:
     assert routing._cache[owner.name][0] == new.pk
 
 
-def test_suggest_is_fast_once_warm(owner) -> None:
-    import time
-
+def test_suggest_costs_one_query_each_once_warm(owner) -> None:
+    """Query-count guard (no timing assertions in unit tests; latency is measured by ``ai_benchmark``):
+    once warm, every suggestion asks only which version is active and never reloads the pipeline."""
     owner.examples = corpus.examples(per_label=25)
     training.train_router(router=owner.name)
     routing.suggest(owner.name, "预热")
-    timings = []
-    for text, _ in corpus.examples(per_label=10, seed=5):
-        started = time.perf_counter()
-        routing.suggest(owner.name, text)
-        timings.append(time.perf_counter() - started)
-    timings.sort()
-    assert timings[int(len(timings) * 0.95) - 1] < 0.05  # generous: CI shares the CPU; benchmark says ~2 ms
+    texts = [text for text, _ in corpus.examples(per_label=5, seed=5)]
+    with CaptureQueriesContext(connection) as queries:
+        predictions = [routing.suggest(owner.name, text) for text in texts]
+    assert len(queries) == len(texts)
+    assert not [q for q in queries.captured_queries if "pipeline" in q["sql"] or "digests" in q["sql"]]
+    assert all(p.suggestions for p in predictions)
 
 
 def test_unloadable_pipeline_gives_no_suggestions(owner) -> None:

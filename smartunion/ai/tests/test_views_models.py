@@ -42,8 +42,12 @@ def test_empty_state_and_router_row(client, staff, owner) -> None:
 def test_list_and_detail_show_versions_and_metrics(
     client, staff, owner, django_assert_max_num_queries
 ) -> None:
+    more = corpus.examples(per_label=50)
+    owner.examples = more[:100]
     training.train_router(router=owner.name)
+    owner.examples = more  # v2 is evaluated on examples v1 has not seen
     model = training.train_router(router=owner.name)
+    assert model.status == "active" and model.metrics["evaluated"]
     with django_assert_max_num_queries(25):
         page = client.get(reverse("ai:model_list")).content.decode()
     assert "v1" in page and "v2" in page

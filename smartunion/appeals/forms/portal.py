@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..models import Rating
 from ..selectors import portal as selectors
@@ -168,7 +169,9 @@ class FaqFilterForm(forms.Form):
             }
         ),
     )
-    category = forms.TypedChoiceField(label=_("Category"), required=False, coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(
+        label=pgettext_lazy("appeal", "Category"), required=False, coerce=int, empty_value=None
+    )
 
     def __init__(self, *args: Any, categories: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from smartunion.organisations import selectors_offices
 
 from ..models import Appeal, Attachment, Category, Event, Rating, Reply, Routing
+from .suggestions import is_shown
 
 Status = Appeal.Status
 # Statuses in which an office owes an acknowledgement or a reply.
@@ -106,7 +107,8 @@ def categories_by_pk(pks: set[int]) -> dict[int, Category]:
 
 
 def suggestions_of(appeals: list[Appeal]) -> dict[int, list[dict[str, Any]]]:
-    """Each appeal's stored router suggestions with their categories and offices (one query for all)."""
+    """Each appeal's stored router suggestions with their categories and offices (one query for all),
+    those under 5 % left out (``suggestions.is_shown``)."""
     pks = {row.get("category") for appeal in appeals for row in (appeal.suggestions or [])}
     categories = categories_by_pk({pk for pk in pks if isinstance(pk, int)})
     result: dict[int, list[dict[str, Any]]] = {}
@@ -117,6 +119,8 @@ def suggestions_of(appeals: list[Appeal]) -> dict[int, list[dict[str, Any]]]:
             if category is None:
                 continue
             confidence = float(row.get("confidence") or 0)
+            if not is_shown(confidence):
+                continue
             rows.append(
                 {
                     "category": category,

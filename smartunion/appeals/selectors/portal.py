@@ -17,6 +17,7 @@ from django.http import Http404
 from smartunion.members.selectors import person_of_user
 
 from ..models import Appeal, Attachment, Category, Event, Rating, Reply
+from .suggestions import is_shown
 
 logger = logging.getLogger(__name__)
 
@@ -183,7 +184,8 @@ def category_groups() -> list[tuple[str, list[tuple[int, str]]]]:
 
 def route_suggestions(text: str, *, k: int = 3) -> list[dict[str, Any]]:
     """The router's best categories for what the member typed: [{category, office, confidence}], only
-    categories still in use; empty when the router cannot answer (never an error while typing)."""
+    categories still in use and at least 5 % likely; empty when the router cannot answer (never an error
+    while typing)."""
     try:
         from smartunion.ai.services import routing as ai_routing
 
@@ -205,7 +207,7 @@ def route_suggestions(text: str, *, k: int = 3) -> list[dict[str, Any]]:
             "confidence": s.confidence,
         }
         for s in prediction.suggestions
-        if str(s.label).isdigit() and int(s.label) in categories
+        if str(s.label).isdigit() and int(s.label) in categories and is_shown(s.confidence)
     ]
 
 

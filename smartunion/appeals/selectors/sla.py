@@ -1,6 +1,7 @@
 """SLA colours of an appeal with its office, computed at read time so nothing goes stale when the daily job
-did not run: red — past the deadline that applies now; yellow — that deadline is within two working days;
-green — more time left; no colour when the appeal is not waiting for its office.
+did not run: red — past a deadline that applies now; yellow — the acknowledgement is due within one working
+day or the reply within two (an appeal routed a moment ago, with two working days to acknowledge it, is
+green); green — more time left; no colour when the appeal is not waiting for its office.
 
 The deadline that applies depends on the status: a routed appeal waits for its acknowledgement (and its
 reply deadline runs too); an appeal being handled or reopened waits for its reply."""
@@ -20,8 +21,10 @@ from ..models import Appeal
 Status = Appeal.Status
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LABELS = {GREEN: _("On track"), YELLOW: _("Due soon"), RED: _("Overdue")}
-# Working days before a deadline from which it shows yellow (and the office gets a "due soon" reminder).
-WARNING_WORKING_DAYS = 2
+# Working days before a deadline from which it shows yellow: the acknowledgement (a short deadline) within
+# one, the reply within two (when the office also gets its "reply due soon" reminder).
+ACKNOWLEDGE_WARNING_WORKING_DAYS = 1
+REPLY_WARNING_WORKING_DAYS = 2
 # The office's clock runs in these statuses.
 RUNNING = (Status.ROUTED, Status.IN_PROGRESS, Status.REOPENED)
 
@@ -52,18 +55,28 @@ def is_overdue(appeal: Appeal, today: dt.date | None = None) -> bool:
     return any(date < today for date in due_dates(appeal))
 
 
+def _deadlines(appeal: Appeal) -> list[tuple[dt.date, int]]:
+    """The running deadlines (``due_dates``) with the working days before each from which it shows yellow."""
+    rows = []
+    if appeal.status == Status.ROUTED and appeal.acknowledge_due is not None:
+        rows.append((appeal.acknowledge_due, ACKNOWLEDGE_WARNING_WORKING_DAYS))
+    if appeal.status in RUNNING and appeal.reply_due is not None:
+        rows.append((appeal.reply_due, REPLY_WARNING_WORKING_DAYS))
+    return rows
+
+
 def _colour(appeal: Appeal, today: dt.date, exceptions: dict[dt.date, bool] | None) -> str:
-    dates = due_dates(appeal)
-    if not dates:
+    deadlines = _deadlines(appeal)
+    if not deadlines:
         return ""
-    if any(date < today for date in dates):
+    if any(date < today for date, _warning in deadlines):
         return RED
-    nearest = min(dates)
     if exceptions is None:
-        left = workdays.working_days_between(today, nearest)
-    else:
-        left = workdays.count_between(today, nearest, exceptions)
-    return YELLOW if left <= WARNING_WORKING_DAYS else GREEN
+        exceptions = workdays.exceptions_between(today, max(date for date, _warning in deadlines))
+    for date, warning in deadlines:
+        if workdays.count_between(today, date, exceptions) <= warning:
+            return YELLOW
+    return GREEN
 
 
 def sla_colour(appeal: Appeal, today: dt.date | None = None) -> str:

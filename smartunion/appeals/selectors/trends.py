@@ -5,8 +5,9 @@ Definitions (shown on the page too):
 * the period is the last 6 or 12 calendar months, this month included; appeals count by the month they
   were submitted (Asia/Shanghai); withdrawn appeals count (they still say what members raise);
 * keywords: jieba TF-IDF of the appeals' subjects and details (``ai.services.keywords``) with the
-  repository's stop words; rising topics: keywords whose share of the appeals grew most against the
-  previous period of the same length;
+  repository's stop words; the handling offices' names and short names (and their words: 人事处, 后勤)
+  are left out, as the figures by office already show them; rising topics: keywords whose share of the
+  appeals grew most against the previous period of the same length;
 * per unit: the member's unit when the appeal was submitted (``Appeal.unit``), anonymous appeals left
   out (a unit's keywords would tell what its anonymous members raised; they still count per month,
   category and office). A unit is shown only with at least ``UNIT_MIN_APPEALS`` appeals in the period:
@@ -16,7 +17,8 @@ Definitions (shown on the page too):
   with the reply deadline; satisfaction = (满意 + 基本满意) / rated appeals, an appeal's rating being its
   latest one (after a reopening, the second).
 
-Two queries whatever the number of appeals (the appeals of both periods, their ratings). Keywords are the
+Three queries whatever the number of appeals (the appeals of both periods, their ratings, the offices'
+names). Keywords are the
 slow part (segmenting every text), so they are kept in Django's cache under a hash of the appeals'
 ids and text lengths and the period: the page recomputes them only when an appeal came or changed.
 """
@@ -33,7 +35,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartunion.ai.services.keywords import rising_keywords, top_keywords
+from smartunion.ai.services.keywords import rising_keywords, top_keywords, words_of
+from smartunion.organisations import selectors_offices
 
 from ..models import Appeal, Rating
 
@@ -44,7 +47,7 @@ MONTH_KEYWORDS = 8
 UNIT_KEYWORDS = 6
 TOP_KEYWORDS = 20
 RISING_KEYWORDS = 10
-CACHE_PREFIX = "appeals:trends:v2"
+CACHE_PREFIX = "appeals:trends:v3"
 CACHE_SECONDS = 24 * 3600
 SATISFIED = (Rating.Score.SATISFIED, Rating.Score.BASICALLY)
 OPEN = tuple(Appeal.OPEN_STATUSES)
@@ -163,6 +166,25 @@ def _on_time(rows: list[dict[str, Any]], due_field: str, done_field: str, today:
     return Rate(on_time, counted)
 
 
+def office_words() -> frozenset[str]:
+    """The words that name a handling office (its name, short name and their jieba words, lower case):
+    not topics, so never keywords."""
+    words: set[str] = set()
+    for name, short_name in selectors_offices.office_list(active_only=False).values_list(
+        "name", "short_name"
+    ):
+        for text in (name, short_name):
+            text = (text or "").strip().lower()
+            if text:
+                words.add(text)
+                words.update(words_of(text))
+    return frozenset(words)
+
+
+def _without(rows: list[Any], excluded: frozenset[str], k: int, word: Any) -> list[Any]:
+    return [row for row in rows if word(row) not in excluded][:k]
+
+
 def _keywords(
     current: list[dict[str, Any]],
     previous: list[dict[str, Any]],
@@ -180,6 +202,8 @@ def _keywords(
         )
     digest.update(",".join(m.isoformat() for m in months).encode())
     digest.update(",".join(map(str, shown_units)).encode())
+    excluded = office_words()
+    digest.update(",".join(sorted(excluded)).encode())
     key = f"{CACHE_PREFIX}:{digest.hexdigest()}"
     found = cache.get(key)
     if found is not None:
@@ -191,11 +215,19 @@ def _keywords(
         if not row["is_anonymous"]:
             texts_by_unit[row["unit_id"]].append(_text(row))
     current_texts = [_text(row) for row in current]
+    # A word's rank does not depend on the other words: asking for as many more as there are excluded
+    # words and dropping those gives the best k of the rest.
+    extra = len(excluded)
+
+    def top(texts: list[str], k: int) -> list[tuple[str, float]]:
+        return _without(top_keywords(texts, k=k + extra), excluded, k, lambda row: row[0])
+
+    rising = rising_keywords(current_texts, [_text(row) for row in previous], k=RISING_KEYWORDS + extra)
     result = {
-        "overall": top_keywords(current_texts, k=TOP_KEYWORDS),
-        "by_month": {month: top_keywords(texts_by_month[month], k=MONTH_KEYWORDS) for month in months},
-        "by_unit": {unit: top_keywords(texts_by_unit[unit], k=UNIT_KEYWORDS) for unit in shown_units},
-        "rising": rising_keywords(current_texts, [_text(row) for row in previous], k=RISING_KEYWORDS),
+        "overall": top(current_texts, TOP_KEYWORDS),
+        "by_month": {month: top(texts_by_month[month], MONTH_KEYWORDS) for month in months},
+        "by_unit": {unit: top(texts_by_unit[unit], UNIT_KEYWORDS) for unit in shown_units},
+        "rising": _without(rising, excluded, RISING_KEYWORDS, lambda row: row["word"]),
     }
     cache.set(key, result, CACHE_SECONDS)
     return result

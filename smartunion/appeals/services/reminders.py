@@ -164,7 +164,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
     for appeal in soon:
         assert appeal.reply_due is not None
         left = workdays.count_between(today, appeal.reply_due, exceptions)
-        if left > sla.WARNING_WORKING_DAYS:
+        if left > sla.REPLY_WARNING_WORKING_DAYS:
             continue
         tally(
             Kind.REPLY_SOON,

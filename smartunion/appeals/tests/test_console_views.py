@@ -83,6 +83,21 @@ def test_the_triage_queue_shows_the_suggestions_and_no_submitter(staff_client: A
     assert reverse("appeals:console_export") in page
 
 
+def test_suggestions_under_five_percent_are_not_shown(staff_client: Any, world: Any) -> None:
+    personnel = world.tax["职称评审"]
+    world.waiting.suggestions = [
+        *world.waiting.suggestions,
+        {"category": personnel.pk, "office": personnel.office_id, "confidence": 0.04},
+    ]
+    world.waiting.save(update_fields=["suggestions"])
+    shown = f'{personnel.office.name} · {personnel.name} <span class="score">'
+    page = _page(staff_client, reverse("appeals:console_list"))
+    assert "41%" in page and shown not in page
+    detail = _page(staff_client, reverse("appeals:console_detail", args=[world.waiting.pk]))
+    assert "41%" in detail and shown not in detail
+    assert f"{personnel.name} (4%)" not in detail  # no one-click button either
+
+
 def test_the_overdue_and_all_tabs_and_filters(staff_client: Any, world: Any) -> None:
     url = reverse("appeals:console_list")
     overdue = _page(staff_client, url, tab="overdue")
@@ -142,6 +157,10 @@ def test_the_detail_page_of_an_anonymous_appeal(
     # The route form is pre-filled with the router's best suggestion.
     assert f'<option value="{world.tax["食堂餐饮"].pk}" selected>' in page
     assert 'id="reveal-form"' not in page  # union staff do not reveal
+    # No reply box here: similar cases are for reading, without "Use this answer".
+    assert "Use this answer" not in page and "data-use-answer" not in page
+    # The anonymity is stated once in the header.
+    assert page.count("anonymous (匿名)") == 1
 
 
 def test_an_anonymous_appeal_shows_the_day_it_came_in_not_the_time(staff_client: Any, world: Any) -> None:

@@ -232,6 +232,25 @@ def test_suggest_panel(client: Client, member: Any, taxonomy: Any) -> None:
     assert reverse("appeals:faq_detail", args=[faq.pk]) in text
 
 
+def test_suggest_panel_leaves_out_suggestions_under_five_percent(
+    client: Client, member: Any, taxonomy: Any, monkeypatch: Any
+) -> None:
+    from smartunion.ai.services import routing as ai_routing
+
+    canteen, repairs = taxonomy["食堂餐饮"], taxonomy["维修报修"]
+    prediction = ai_routing.Prediction(
+        version=1,
+        suggestions=[
+            ai_routing.Suggestion(label=str(canteen.pk), confidence=0.96),
+            ai_routing.Suggestion(label=str(repairs.pk), confidence=0.01),
+        ],
+    )
+    monkeypatch.setattr(ai_routing, "suggest", lambda *args, **kwargs: prediction)
+    text = _text(client.post(reverse("appeals:portal_suggest"), {"title": "食堂早餐窗口", "body": "太晚"}))
+    assert f'data-use-category="{canteen.pk}"' in text
+    assert f'data-use-category="{repairs.pk}"' not in text and "维修报修" not in text
+
+
 def test_suggest_panel_posts_with_the_pages_csrf_header(member: Any) -> None:
     """As the browser does it: htmx sends the token of the page's hx-headers with the POST."""
     import re

@@ -145,10 +145,16 @@ def test_query_count_is_bounded(stage: SimpleNamespace, django_assert_max_num_qu
 
 def test_the_panel_renders_the_use_answer_hook_and_an_empty_state(stage: SimpleNamespace) -> None:
     found = similar_cases(text="三楼空调坏了好几天")
-    html = render_to_string("appeals/console/_similar.html", {"similar_cases": found})
+    html = render_to_string(
+        "appeals/console/_similar.html", {"similar_cases": found, "similar_use_answer": True}
+    )
     assert "data-use-answer" in html and 'data-answer="已派维修人员更换空调压缩机。"' in html
     assert "js/appeals_similar.js" in html
     assert "Similar cases" in html
+    # Without a reply box on the page (the triage page) the answers are for reading only.
+    read_only = render_to_string("appeals/console/_similar.html", {"similar_cases": found})
+    assert "已派维修人员更换空调压缩机。" in read_only
+    assert "data-use-answer" not in read_only and "js/appeals_similar.js" not in read_only
     empty = render_to_string("appeals/console/_similar.html", {"similar_cases": []})
     assert 'id="similar-none"' in empty and "data-use-answer" not in empty.replace("data-use-answer-done", "")
 

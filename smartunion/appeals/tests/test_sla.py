@@ -82,6 +82,24 @@ def test_a_routed_appeal_runs_on_its_acknowledgement_date(calendar: None, appeal
     assert sla.sla_colour(appeal, today=D(2026, 5, 7)) == sla.GREEN
 
 
+def test_the_acknowledgement_turns_yellow_one_working_day_before(db: Any, appeal_of: Any) -> None:
+    # Routed on Mon 11 May with two working days to acknowledge (Wed 13 May): green, not yet yellow.
+    appeal = appeal_of(Status.ROUTED, ack=D(2026, 5, 13), reply=D(2026, 5, 25))
+    assert sla.sla_colour(appeal, today=D(2026, 5, 11)) == sla.GREEN
+    assert sla.sla_colour(appeal, today=D(2026, 5, 12)) == sla.YELLOW  # one working day left
+    assert sla.sla_colour(appeal, today=D(2026, 5, 13)) == sla.YELLOW  # the day itself
+    assert sla.sla_colour(appeal, today=D(2026, 5, 14)) == sla.RED
+
+
+def test_the_reply_turns_yellow_two_working_days_before(db: Any, appeal_of: Any) -> None:
+    appeal = appeal_of(Status.IN_PROGRESS, reply=D(2026, 5, 13))
+    assert sla.sla_colour(appeal, today=D(2026, 5, 8)) == sla.GREEN  # Mon 11, Tue 12, Wed 13: three
+    assert sla.sla_colour(appeal, today=D(2026, 5, 11)) == sla.YELLOW  # two
+    # Routed and not acknowledged: the reply's own threshold still applies to the reply date.
+    routed = appeal_of(Status.ROUTED, ack=D(2026, 5, 13), reply=D(2026, 5, 13))
+    assert sla.sla_colour(routed, today=D(2026, 5, 11)) == sla.YELLOW
+
+
 def test_no_colour_when_not_waiting_for_the_office(calendar: None, appeal_of: Any) -> None:
     for status in (Status.TRIAGE, Status.REPLIED, Status.CLOSED):
         appeal = appeal_of(status, reply=D(2026, 5, 1))

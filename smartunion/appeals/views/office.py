@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from smartunion.core.forms_support import apply_validation_error
@@ -73,10 +73,12 @@ def colour_badge(colour: str) -> str:
 def office_table(request: AuthenticatedRequest, rows: Any) -> Table:
     colour = sla.colour_reader()
     viewer = request.user
+    # The office column tells apart the offices of a user who works for several; for one it is noise.
+    several_offices = len(selectors.office_ids(viewer)) > 1
 
     class OfficeTable(Table):
         columns = [
-            Column("number", gettext_lazy("Number"), sort="number", width=14),
+            Column("number", gettext_lazy("Number"), sort="number", width=14, css="nowrap"),
             Column("title", gettext_lazy("Subject"), link=_detail_url, sort="title", width=40),
             Column(
                 "submitter",
@@ -84,18 +86,39 @@ def office_table(request: AuthenticatedRequest, rows: Any) -> Table:
                 value=lambda a: submitter_label(a, viewer),
                 width=24,
             ),
-            Column("category", gettext_lazy("Category"), value=lambda a: str(a.category or ""), width=14),
-            Column("office", gettext_lazy("Office"), value="office.name", width=14),
+            Column(
+                "category",
+                pgettext_lazy("appeal", "Category"),
+                value=lambda a: str(a.category or ""),
+                width=14,
+                css="nowrap",
+            ),
+            Column(
+                "office",
+                pgettext_lazy("appeal", "Office"),
+                value="office.name",
+                width=14,
+                css="nowrap",
+                on_screen=several_offices,
+            ),
             Column("status", gettext_lazy("Status"), value="get_status_display", sort="status", width=16),
             # An anonymous appeal routed automatically was routed in the member's own request: its time
             # would be the submission time, which can be matched with logins. Only the day is shown.
-            Column("routed_at", gettext_lazy("Routed"), value=_routed_shown, sort="routed_at", width=16),
-            Column("due", gettext_lazy("Due"), value=sla.due_date, width=12),
+            Column(
+                "routed_at",
+                gettext_lazy("Routed"),
+                value=_routed_shown,
+                sort="routed_at",
+                width=16,
+                css="nowrap",
+            ),
+            Column("due", gettext_lazy("Due"), value=sla.due_date, width=12, css="nowrap"),
             Column(
                 "colour",
                 gettext_lazy("SLA"),
                 value=lambda a: colour_badge(colour(a)),
                 in_export=False,
+                css="nowrap",
             ),
             Column(
                 "colour_label",
@@ -104,7 +127,7 @@ def office_table(request: AuthenticatedRequest, rows: Any) -> Table:
                 on_screen=False,
                 width=10,
             ),
-            Column("replied_at", gettext_lazy("Replied"), sort="replied_at", width=16),
+            Column("replied_at", gettext_lazy("Replied"), sort="replied_at", width=16, css="nowrap"),
         ]
         default_sort = "-routed_at"
         export_name = gettext_lazy("Appeals to handle")

@@ -35,6 +35,7 @@ from ..forms.triage import ConsoleFilterForm, PublishForm, RevealForm, RouteForm
 from ..models import Appeal, Category, Event
 from ..selectors import console as selectors
 from ..selectors.identity import is_submitter, may_reveal, submitter_label
+from ..selectors.suggestions import is_shown
 from ..services import faq, identity, routing
 
 VIEW = "appeals.view"
@@ -62,7 +63,8 @@ def _submitted_at(appeal: Appeal) -> Any:
 
 
 def _suggestion_reader() -> Any:
-    """Reads the stored suggestions of any appeal, loading the (small) taxonomy once."""
+    """Reads the stored suggestions of any appeal (those shown: at least 5 %), loading the (small) taxonomy
+    once."""
     cache: dict[int, Category] = {}
     loaded: list[bool] = []
 
@@ -75,8 +77,9 @@ def _suggestion_reader() -> Any:
         rows = []
         for row in appeal.suggestions or []:
             category = cache.get(row.get("category"))
-            if category is not None:
-                rows.append((category, float(row.get("confidence") or 0)))
+            confidence = float(row.get("confidence") or 0)
+            if category is not None and is_shown(confidence):
+                rows.append((category, confidence))
         return rows
 
     return read
