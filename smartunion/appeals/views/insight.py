@@ -9,6 +9,7 @@ from typing import Any
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from smartunion.core.audit import audit
 from smartunion.core.excel.exporting import SheetColumn, write_workbook, xlsx_response
@@ -76,7 +77,7 @@ def _rows(data: selectors.Trends) -> Iterator[list[Any]]:
     section = _("Appeals per month")
     for label, count in zip(labels, data.per_month, strict=True):
         yield [section, label, _("Appeals"), count]
-    section = _("By category")
+    section = pgettext("appeal", "By category")
     for series in data.by_category:
         for label, count in zip(labels, series.counts, strict=True):
             yield [section, series.name, label, count]
