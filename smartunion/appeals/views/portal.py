@@ -292,4 +292,8 @@ def services_block(request: HttpRequest) -> dict[str, Any] | None:
     if not getattr(request.user, "is_authenticated", False):
         return None
     person = selectors.person_of(request.user)
-    return {"has_person": person is not None, "todo": len(selectors.awaiting_rating(person))}
+    if person is None:
+        # Appeals are written by staff members: an account without a staff record (a merchant, a
+        # technical account) has nothing to do here, and its 服务 page keeps its empty state.
+        return None
+    return {"todo": len(selectors.awaiting_rating(person))}
